@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+
+	"github.com/knowledge-mcp/knowledge-mcp/internal/buildinfo"
+	"github.com/knowledge-mcp/knowledge-mcp/internal/config"
+	"github.com/knowledge-mcp/knowledge-mcp/internal/httpserver"
+	"github.com/knowledge-mcp/knowledge-mcp/internal/mcpserver"
+)
+
+type serveConfig struct {
+	http config.HTTP
+	log  config.Log
+}
+
+func runServe(ctx context.Context, env *environment, args []string) error {
+	var cfg serveConfig
+	fs := config.NewFlagSet("serve", "Usage: knowledge-mcp serve [flags]\n\nServes MCP over streamable HTTP at http://HOST:PORT/mcp (stateless: any replica answers any request),\nwith /healthz and /readyz beside it.", env.stdout)
+	cfg.http.AddFlags(fs)
+	cfg.log.AddFlags(fs)
+	if err := parseFlags(fs, env, args); err != nil {
+		return err
+	}
+	if len(fs.Args()) > 0 {
+		return usagef("unexpected arguments %q", fs.Args())
+	}
+	if err := cfg.http.Validate(); err != nil {
+		return usageError{err}
+	}
+	logger, err := newLogger(env.stderr, &cfg.log)
+	if err != nil {
+		return err
+	}
+
+	info := buildinfo.Get()
+	server := mcpserver.New(mcpserver.Options{Version: info.Version, Logger: logger})
+	handler := httpserver.New(server, httpserver.Options{
+		Logger:       logger,
+		MaxBodyBytes: cfg.http.MaxBodyBytes,
+		KeepAlive:    cfg.http.KeepAlive,
+		AllowedHosts: cfg.http.AllowedHosts,
+	})
+	srv, err := httpserver.Listen(cfg.http.Addr(), handler, httpserver.Timeouts{
+		ReadHeader: cfg.http.ReadHeaderTimeout,
+		Read:       cfg.http.ReadTimeout,
+		Write:      cfg.http.WriteTimeout,
+		Idle:       cfg.http.IdleTimeout,
+		Drain:      cfg.http.DrainTimeout,
+	}, logger)
+	if err != nil {
+		return err
+	}
+	logger.Info("serving MCP over streamable HTTP",
+		"url", "http://"+srv.Addr().String()+httpserver.Path,
+		"version", info.Version, "commit", info.Commit)
+	if !cfg.http.IsLoopback() {
+		logger.Warn("listening beyond loopback with no authentication: anyone who reaches this port can use the server; put it behind an authenticating gateway",
+			"host", cfg.http.Host)
+	}
+	return srv.Serve(ctx)
+}

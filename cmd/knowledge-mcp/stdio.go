@@ -1,0 +1,40 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/knowledge-mcp/knowledge-mcp/internal/buildinfo"
+	"github.com/knowledge-mcp/knowledge-mcp/internal/config"
+	"github.com/knowledge-mcp/knowledge-mcp/internal/mcpserver"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+func runStdio(ctx context.Context, env *environment, args []string) error {
+	var logCfg config.Log
+	fs := config.NewFlagSet("stdio", "Usage: knowledge-mcp stdio [flags]\n\nServes MCP over stdin and stdout, for desktop clients. Nothing but protocol is written to stdout;\nlogs go to stderr.", env.stderr)
+	logCfg.AddFlags(fs)
+	if err := parseFlags(fs, env, args); err != nil {
+		return err
+	}
+	if len(fs.Args()) > 0 {
+		return usagef("unexpected arguments %q", fs.Args())
+	}
+	logger, err := newLogger(env.stderr, &logCfg)
+	if err != nil {
+		return err
+	}
+	server := mcpserver.New(mcpserver.Options{Version: buildinfo.Get().Version, Logger: logger})
+	transport := &mcp.IOTransport{Reader: io.NopCloser(env.stdin), Writer: nopWriteCloser{env.stdout}}
+	logger.Info("serving MCP over stdio")
+	if err := server.Run(ctx, transport); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("stdio session: %w", err)
+	}
+	return nil
+}
+
+type nopWriteCloser struct{ io.Writer }
+
+func (nopWriteCloser) Close() error { return nil }

@@ -1,0 +1,218 @@
+package httpserver
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// mcpEndpoint serves /mcp. It picks the response format per request: a
+// client that lists text/event-stream in Accept gets an event stream (so
+// progress and log notifications reach it during long calls), any other
+// client gets plain JSON (Postman, curl, simple gateways). Both are stateless:
+// any replica answers any request and a client-sent Mcp-Session-Id is ignored.
+type mcpEndpoint struct {
+	stream       http.Handler // SSE responses
+	json         http.Handler // application/json responses
+	maxBodyBytes int64
+	opts         Options
+}
+
+func newMCPEndpoint(server *mcp.Server, opts Options) *mcpEndpoint {
+	getServer := func(*http.Request) *mcp.Server { return server }
+	base := mcp.StreamableHTTPOptions{
+		Stateless: true,
+		// The host check is done by hostGuard, which also honours the
+		// operator's allowed hosts for reverse proxies.
+		DisableLocalhostProtection: true,
+		MaxRequestBodyBytes:        opts.MaxBodyBytes,
+		Logger:                     sdkLogger(opts.Logger),
+	}
+	jsonOpts := base
+	jsonOpts.JSONResponse = true
+	return &mcpEndpoint{
+		stream:       mcp.NewStreamableHTTPHandler(getServer, &base),
+		json:         mcp.NewStreamableHTTPHandler(getServer, &jsonOpts),
+		maxBodyBytes: opts.MaxBodyBytes,
+		opts:         opts,
+	}
+}
+
+func (e *mcpEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	wantsStream := acceptsEventStream(r.Header.Values("Accept"))
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		if !wantsStream {
+			// A health checker (an ALB whose health check path is /mcp).
+			writeJSON(w, http.StatusOK, map[string]string{
+				"status":    "ok",
+				"transport": "streamable-http",
+				"usage":     "POST JSON-RPC requests to this path",
+			})
+			return
+		}
+		e.stream.ServeHTTP(w, r) // stateless: 405 with Allow: POST
+		return
+	case http.MethodPost:
+	default:
+		e.stream.ServeHTTP(w, r)
+		return
+	}
+
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, e.maxBodyBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			writeRPCError(w, http.StatusRequestEntityTooLarge, nil, codeInvalidRequest,
+				fmt.Sprintf("request body exceeds %d bytes (MAX_BODY_BYTES)", tooLarge.Limit))
+			return
+		}
+		writeRPCError(w, http.StatusBadRequest, nil, codeInvalidRequest, "reading request body: "+err.Error())
+		return
+	}
+	if ct := r.Header.Get("Content-Type"); !isJSONContentType(ct) {
+		writeRPCError(w, http.StatusUnsupportedMediaType, nil, codeInvalidRequest,
+			fmt.Sprintf("Content-Type must be application/json, got %q", ct))
+		return
+	}
+	env, err := parseEnvelope(body)
+	if err != nil {
+		writeRPCError(w, http.StatusBadRequest, nil, codeParseError, "parse error: "+err.Error())
+		return
+	}
+	if info := infoFrom(r.Context()); info != nil {
+		info.rpcMethod, info.tool = env.Method, env.Tool
+	}
+	if env.IsRequest && !knownMethod(env.Method) && r.Header.Get("Mcp-Protocol-Version") < "2026-07-28" {
+		// From 2026-07-28 on the SDK answers this itself, as that revision
+		// specifies (404 with -32601).
+		writeRPCError(w, http.StatusOK, env.ID, codeMethodNotFound, fmt.Sprintf("method not found: %q", env.Method))
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.ContentLength = int64(len(body))
+
+	if !wantsStream {
+		// The SDK insists that Accept lists both types even when it answers
+		// JSON; simple clients send neither.
+		r.Header.Set("Accept", "application/json, text/event-stream")
+		e.json.ServeHTTP(w, r)
+		return
+	}
+	w.Header().Set("X-Accel-Buffering", "no")
+	ka := startKeepAlive(w, e.opts.KeepAlive)
+	defer ka.stop()
+	e.stream.ServeHTTP(ka, r)
+}
+
+// sdkLogger returns logger for the SDK's own chatter (a few lines per
+// request) only when debug logging is on.
+func sdkLogger(logger *slog.Logger) *slog.Logger {
+	if logger != nil && logger.Enabled(context.Background(), slog.LevelDebug) {
+		return logger
+	}
+	return nil
+}
+
+// acceptsEventStream reports whether the Accept header lists
+// text/event-stream explicitly (a wildcard does not count: a client that
+// accepts anything is served the simpler JSON).
+func acceptsEventStream(values []string) bool {
+	for _, v := range values {
+		for _, part := range strings.Split(v, ",") {
+			mt, _, err := mime.ParseMediaType(strings.TrimSpace(part))
+			if err == nil && mt == "text/event-stream" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isJSONContentType(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && mt == "application/json"
+}
+
+// JSON-RPC error codes.
+const (
+	codeParseError     = -32700
+	codeInvalidRequest = -32600
+	codeMethodNotFound = -32601
+)
+
+// envelope is what the endpoint needs to know of a JSON-RPC message: enough
+// to log it and to answer errors the SDK would answer in plain text.
+type envelope struct {
+	ID        json.RawMessage
+	Method    string
+	Tool      string
+	IsRequest bool
+}
+
+func parseEnvelope(body []byte) (envelope, error) {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		return envelope{}, errors.New("empty body; send one JSON-RPC message")
+	}
+	if trimmed[0] == '[' {
+		var batch []json.RawMessage
+		if err := json.Unmarshal(trimmed, &batch); err != nil {
+			return envelope{}, err
+		}
+		return envelope{Method: "batch"}, nil
+	}
+	var msg struct {
+		ID     json.RawMessage `json:"id"`
+		Method string          `json:"method"`
+		Params struct {
+			Name string `json:"name"`
+		} `json:"params"`
+	}
+	if err := json.Unmarshal(trimmed, &msg); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if !errors.As(err, &typeErr) {
+			return envelope{}, err
+		}
+		// Valid JSON of an unexpected shape: let the SDK judge it.
+	}
+	env := envelope{ID: msg.ID, Method: msg.Method, IsRequest: len(msg.ID) > 0 && msg.Method != ""}
+	if msg.Method == "tools/call" {
+		env.Tool = msg.Params.Name
+	}
+	return env, nil
+}
+
+// knownMethod reports whether the SDK handles a client-to-server request
+// method. Unknown methods are answered here with a JSON-RPC "method not
+// found" naming the method, where the SDK would answer a plain-text 400.
+func knownMethod(m string) bool {
+	switch m {
+	case "initialize", "ping", "tools/list", "tools/call", "resources/list", "resources/read",
+		"resources/templates/list", "resources/subscribe", "resources/unsubscribe",
+		"prompts/list", "prompts/get", "completion/complete", "logging/setLevel",
+		"server/discover", "subscriptions/listen":
+		return true
+	}
+	return false
+}
+
+func writeRPCError(w http.ResponseWriter, status int, id json.RawMessage, code int, message string) {
+	if len(id) == 0 {
+		id = json.RawMessage("null")
+	}
+	writeJSON(w, status, map[string]any{
+		"jsonrpc": "2.0",
+		"id":      id,
+		"error":   map[string]any{"code": code, "message": message},
+	})
+}
