@@ -12,6 +12,8 @@ import (
 type serveConfig struct {
 	http config.HTTP
 	log  config.Log
+	// conformanceFixtures serves the MCP conformance suite's test tools.
+	conformanceFixtures bool
 }
 
 func runServe(ctx context.Context, env *environment, args []string) error {
@@ -19,6 +21,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	fs := config.NewFlagSet("serve", "Usage: knowledge-mcp serve [flags]\n\nServes MCP over streamable HTTP at http://HOST:PORT/mcp (stateless: any replica answers any request),\nwith /healthz and /readyz beside it.", env.stdout)
 	cfg.http.AddFlags(fs)
 	cfg.log.AddFlags(fs)
+	fs.Bool(&cfg.conformanceFixtures, "conformance-fixtures", "CONFORMANCE_FIXTURES", false, "TESTING ONLY: also serve the MCP conformance suite's test tools, resources and prompts")
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
 	}
@@ -34,7 +37,10 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	}
 
 	info := buildinfo.Get()
-	server := mcpserver.New(mcpserver.Options{Version: info.Version, Logger: logger})
+	server := mcpserver.New(mcpserver.Options{Version: info.Version, Logger: logger, ConformanceFixtures: cfg.conformanceFixtures})
+	if cfg.conformanceFixtures {
+		logger.Warn("serving the MCP conformance suite's test fixtures (CONFORMANCE_FIXTURES): for testing only")
+	}
 	handler := httpserver.New(server, httpserver.Options{
 		Logger:       logger,
 		MaxBodyBytes: cfg.http.MaxBodyBytes,

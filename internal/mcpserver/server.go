@@ -20,6 +20,9 @@ type Options struct {
 	Version string
 	// Logger receives the SDK's own diagnostics; nil discards them.
 	Logger *slog.Logger
+	// ConformanceFixtures registers the test tools, resources and prompts
+	// of the MCP conformance suite (conformance.go). For tests only.
+	ConformanceFixtures bool
 }
 
 // sdkLogger passes the SDK's per-session chatter through only at debug level.
@@ -35,11 +38,18 @@ func New(opts Options) *mcp.Server {
 	if opts.Version == "" {
 		opts.Version = "dev"
 	}
-	server := mcp.NewServer(&mcp.Implementation{Name: Name, Title: "Knowledge base MCP server", Version: opts.Version}, &mcp.ServerOptions{
+	serverOpts := &mcp.ServerOptions{
 		Instructions: "Search the knowledge base with search_knowledge_base and cite the returned sources. simpleadd is a connectivity test.",
 		Logger:       sdkLogger(opts.Logger),
 		SchemaCache:  mcp.NewSchemaCache(),
-	})
+	}
+	if opts.ConformanceFixtures {
+		conformanceServerOptions(serverOpts)
+	}
+	server := mcp.NewServer(&mcp.Implementation{Name: Name, Title: "Knowledge base MCP server", Version: opts.Version}, serverOpts)
 	addSimpleAdd(server)
+	if opts.ConformanceFixtures {
+		addConformanceFixtures(server)
+	}
 	return server
 }
