@@ -220,11 +220,16 @@ func requireFeature(t testing.TB, feature string, present bool, what string) {
 	if present {
 		return
 	}
-	allowed := strings.Split(os.Getenv("E2E_ALLOW_MISSING"), ",")
-	if slices.Contains(allowed, feature) || slices.Contains(allowed, "all") {
+	if allowMissing(feature) {
 		t.Skipf("SKIPPED BY REQUEST (E2E_ALLOW_MISSING=%s): %s is not in this binary", os.Getenv("E2E_ALLOW_MISSING"), what)
 	}
 	t.Fatalf("%s is not in this binary (feature %q); these assertions need it", what, feature)
+}
+
+// allowMissing reports whether E2E_ALLOW_MISSING lists feature (or "all").
+func allowMissing(feature string) bool {
+	allowed := strings.Split(os.Getenv("E2E_ALLOW_MISSING"), ",")
+	return slices.Contains(allowed, feature) || slices.Contains(allowed, "all")
 }
 
 // serveHelp returns `knowledge-mcp serve --help`, to tell which settings
