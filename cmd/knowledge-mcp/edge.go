@@ -120,8 +120,14 @@ func (e *edge) logPosture(loopback bool, host string) {
 	if r, _ := c.RatePerSecond(); r > 0 {
 		rate = fmt.Sprintf("%g/s burst %d per client", r, c.Burst())
 	}
-	e.logger.Info("security posture",
-		"auth", c.Auth,
+	attrs := []any{"auth", c.Auth}
+	switch c.Auth {
+	case config.AuthJWT:
+		attrs = append(attrs, "jwt_issuer", c.JWTIssuer, "jwt_audience", c.JWTAudiences, "jwt_client_ids", c.JWTClientIDs, "jwt_scopes", c.JWTScopes)
+	case config.AuthAPIKey:
+		attrs = append(attrs, "api_key_header", c.APIKeyHeader)
+	}
+	e.logger.Info("security posture", append(attrs,
 		"bind_loopback", loopback,
 		"cors_origins", c.CORSOrigins,
 		"public_url", c.PublicURL,
@@ -131,7 +137,7 @@ func (e *edge) logPosture(loopback bool, host string) {
 		"rate_limit", rate,
 		"metrics", metricsAt,
 		"metrics_protected", c.MetricsToken != "",
-	)
+	)...)
 	if !loopback && c.Auth == config.AuthNone {
 		e.logger.Warn("listening beyond loopback with no authentication: anyone who reaches this port can use the server; set AUTH=api-key or AUTH=jwt, or put it behind an authenticating gateway",
 			"host", host)

@@ -37,13 +37,15 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-
-	info := buildinfo.Get()
-	server := mcpserver.New(mcpserver.Options{Version: info.Version, Logger: logger})
+	// The edge first: its metrics registry (edge.metrics) also measures the
+	// backend: metrics.InstrumentBackend(backend, name, edge.metrics).
 	edge, err := newEdge(ctx, &cfg.edge, logger)
 	if err != nil {
 		return err
 	}
+
+	info := buildinfo.Get()
+	server := mcpserver.New(mcpserver.Options{Version: info.Version, Logger: logger})
 	handler := httpserver.New(server, edge.options(httpserver.Options{
 		Logger:       logger,
 		MaxBodyBytes: cfg.http.MaxBodyBytes,

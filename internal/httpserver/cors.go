@@ -60,7 +60,7 @@ func (h *handler) cors(next http.Handler) http.Handler {
 			if r.Method == http.MethodOptions && isMCPPath(r.URL.Path) {
 				// Not a preflight: say what the endpoint supports instead of
 				// the SDK's 405.
-				w.Header().Set("Allow", corsAllowMethods)
+				w.Header().Set("Allow", "GET, HEAD, POST, OPTIONS")
 				w.WriteHeader(http.StatusNoContent)
 				return
 			}

@@ -85,7 +85,9 @@ type handler struct {
 	limiter *clientLimiter
 }
 
-// New returns the HTTP handler serving server.
+// New returns the HTTP handler serving server. It adds a receiving
+// middleware to server that records each MCP call's outcome for the log
+// line and the metrics.
 func New(server *mcp.Server, opts Options) http.Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
