@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/testbin"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // CORS: allowed origins get a full preflight answer and CORS headers on the
@@ -676,5 +678,53 @@ func TestEdgeInvalidConfig(t *testing.T) {
 				t.Errorf("the error echoes the key")
 			}
 		})
+	}
+}
+
+// headerTransport adds fixed headers to every request, as a gateway does.
+type headerTransport struct {
+	headers map[string]string
+}
+
+func (h headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	for k, v := range h.headers {
+		r.Header.Set(k, v)
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// A real MCP client (the Go SDK, event streams and all) works through the
+// whole edge: CDN secret header, API key, CORS origin, rate limit and
+// concurrency cap; without credentials it fails.
+func TestEdgeGoSDKClientThroughTheEdge(t *testing.T) {
+	const secret = "cloudfront-shared-secret-0123456789"
+	srv := testbin.Start(t, []string{
+		"AUTH=api-key", "API_KEYS=" + edgeKey(1), "ORIGIN_VERIFY_HEADER=X-Origin-Verify", "ORIGIN_VERIFY_SECRET=" + secret,
+		"CORS_ORIGINS=https://app.example.com", "RATE_LIMIT=100/s", "MAX_CONCURRENT_REQUESTS=4",
+	})
+	connect := func(headers map[string]string) (*mcp.ClientSession, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		client := mcp.NewClient(&mcp.Implementation{Name: "gateway", Version: "1"}, nil)
+		return client.Connect(ctx, &mcp.StreamableClientTransport{
+			Endpoint:   srv.URL + "/mcp",
+			HTTPClient: &http.Client{Transport: headerTransport{headers}},
+		}, &mcp.ClientSessionOptions{ProtocolVersion: "2025-06-18"})
+	}
+	cs, err := connect(map[string]string{"X-Origin-Verify": secret, "X-API-Key": edgeKey(1), "Origin": "https://app.example.com"})
+	if err != nil {
+		t.Fatalf("connect through the edge: %v", err)
+	}
+	defer cs.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "simpleadd", Arguments: map[string]any{"a": 10, "b": 20}})
+	if err != nil || res.IsError || res.Content[0].(*mcp.TextContent).Text != "30" {
+		t.Fatalf("simpleadd through the edge: %v %+v", err, res)
+	}
+	if cs2, err := connect(map[string]string{"X-Origin-Verify": secret}); err == nil {
+		cs2.Close()
+		t.Errorf("a client without the API key connected")
 	}
 }
