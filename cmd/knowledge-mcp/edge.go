@@ -138,6 +138,9 @@ func (e *edge) logPosture(loopback bool, host string) {
 		"metrics", metricsAt,
 		"metrics_protected", c.MetricsToken != "",
 	)...)
+	if !loopback && c.Auth == config.AuthJWT && c.PublicURL == "" {
+		e.logger.Warn("AUTH=jwt without PUBLIC_URL: OAuth metadata and WWW-Authenticate name the host the request arrived at (behind CloudFront and an ALB, the ALB's); set PUBLIC_URL to the URL clients use")
+	}
 	if !loopback && c.Auth == config.AuthNone {
 		e.logger.Warn("listening beyond loopback with no authentication: anyone who reaches this port can use the server; set AUTH=api-key or AUTH=jwt, or put it behind an authenticating gateway",
 			"host", host)

@@ -122,8 +122,9 @@ func forwardedElements(values []string) []map[string]string {
 }
 
 // forwardedProtoHost returns the scheme and host the client used, as told by
-// a trusted proxy (the first, client-facing, entry of Forwarded or
-// X-Forwarded-Proto/-Host), or empty strings.
+// a trusted proxy (the first, client-facing, entry of Forwarded, else
+// CloudFront-Forwarded-Proto or X-Forwarded-Proto, and X-Forwarded-Host), or
+// empty strings.
 func (p proxyTrust) forwardedProtoHost(r *http.Request) (proto, host string) {
 	peer, ok := peerAddr(r)
 	if !ok || !p.trusts(peer) {
@@ -133,6 +134,12 @@ func (p proxyTrust) forwardedProtoHost(r *http.Request) (proto, host string) {
 		proto, host = elems[0]["proto"], elems[0]["host"]
 	}
 	if proto == "" {
+		// CloudFront's own header first: an ALB behind CloudFront sets
+		// X-Forwarded-Proto to its listener's protocol (http).
+		proto = r.Header.Get("CloudFront-Forwarded-Proto")
+	}
+	if proto == "" {
+		// The first entry is what the client-facing proxy saw.
 		proto, _, _ = strings.Cut(r.Header.Get("X-Forwarded-Proto"), ",")
 	}
 	if host == "" {

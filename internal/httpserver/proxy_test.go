@@ -59,6 +59,8 @@ func TestBaseURL(t *testing.T) {
 		{"trusted X-Forwarded-Proto", "10.0.0.5:1", nil, map[string]string{"X-Forwarded-Proto": "https"}, "https://example.com"},
 		{"trusted host too", "10.0.0.5:1", nil, map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "kb.example.com"}, "https://kb.example.com"},
 		{"Forwarded", "10.0.0.5:1", nil, map[string]string{"Forwarded": `for=1.2.3.4;proto=https;host="kb.example.com:8443"`}, "https://kb.example.com:8443"},
+		{"CloudFront through an HTTP ALB", "10.0.0.5:1", nil, map[string]string{"CloudFront-Forwarded-Proto": "https", "X-Forwarded-Proto": "http"}, "https://example.com"},
+		{"client-facing entry of a list", "10.0.0.5:1", nil, map[string]string{"X-Forwarded-Proto": "https, http"}, "https://example.com"},
 		{"untrusted", "203.0.113.9:1", nil, map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"}, "http://example.com"},
 		{"injection refused", "10.0.0.5:1", nil, map[string]string{"X-Forwarded-Proto": "javascript", "X-Forwarded-Host": `evil.example/"x`}, "http://example.com"},
 		{"public URL wins", "10.0.0.5:1", public, map[string]string{"X-Forwarded-Host": "other.example"}, "https://public.example.com/kb"},
