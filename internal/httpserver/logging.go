@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -22,6 +23,9 @@ type requestInfo struct {
 	subject   string // authenticated principal
 	clientIP  string // the client's address, through trusted proxies
 	reason    string // why the edge refused the request
+
+	// dispatched is set when the SDK hands the request to the server.
+	dispatched atomic.Bool
 
 	mu        sync.Mutex
 	outcome   string // ok, tool_error or rpc_error, once the SDK handled it

@@ -63,14 +63,19 @@ func (i *requestInfo) result() (outcome string, toolKnown bool) {
 	return i.outcome, i.toolKnown
 }
 
-// recordOutcome is an MCP receiving middleware: it notes whether the SDK
+// recordOutcome is an MCP receiving middleware: it signals that the SDK has
+// dispatched the request (the keep-alive writer waits for it), and notes
+// whether the SDK
 // answered the request with a result, a tool error (isError) or a JSON-RPC
 // error, and whether the called tool exists, so that metrics label by tool
 // only names the server has (no label per client-invented name).
 func recordOutcome(next mcp.MethodHandler) mcp.MethodHandler {
 	return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
-		res, err := next(ctx, method, req)
 		info := infoFrom(ctx)
+		if info != nil {
+			info.dispatched.Store(true)
+		}
+		res, err := next(ctx, method, req)
 		if info == nil {
 			return res, err
 		}
