@@ -73,9 +73,16 @@ func NewFake(f Fixture) *Fake {
 		}}
 		for _, d := range k.Documents {
 			doc := fakeDoc{FixtureDocument: d}
+			heading := ""
 			for _, p := range strings.Split(d.Text, "\n\n") {
-				if p = strings.TrimSpace(p); p != "" {
-					doc.passages = append(doc.passages, p)
+				p = strings.TrimSpace(p)
+				switch {
+				case p == "":
+				case strings.HasPrefix(p, "#") && !strings.Contains(p, "\n"):
+					heading = p + "\n\n" // a heading joins the passage below it
+				default:
+					doc.passages = append(doc.passages, heading+p)
+					heading = ""
 				}
 			}
 			fk.info.Chunks += len(doc.passages)
@@ -345,8 +352,12 @@ func (f *Fake) Ask(ctx context.Context, q kb.AskQuery) (*kb.Answer, error) {
 	}
 	var b strings.Builder
 	for _, r := range res.Results {
-		sentence, _, _ := strings.Cut(r.Text, ". ")
-		sentence = strings.TrimPrefix(strings.TrimSuffix(sentence, "."), "# ") + "."
+		body := r.Text
+		if strings.HasPrefix(body, "#") {
+			_, body, _ = strings.Cut(body, "\n\n")
+		}
+		sentence, _, _ := strings.Cut(body, ". ")
+		sentence = strings.TrimSuffix(sentence, ".") + "."
 		if b.Len() > 0 {
 			b.WriteString(" ")
 		}
