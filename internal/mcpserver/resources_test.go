@@ -42,7 +42,7 @@ func TestReadResource(t *testing.T) {
 		{"kb://animals/mammals/unicorn.md", "", mcp.CodeResourceNotFound, "Resource not found"},
 		{"kb://zoo/mammals/kangaroo.md", "", mcp.CodeResourceNotFound, "Resource not found"},
 		{"kb://animals/bad%zzescape", "", mcp.CodeResourceNotFound, "Resource not found"}, // the template admits no bad escape
-		{"kb://animals", "", mcp.CodeResourceNotFound, "Resource not found"}, // matches no template
+		{"kb://animals", "", mcp.CodeResourceNotFound, "Resource not found"},              // matches no template
 		{"file:///etc/passwd", "", mcp.CodeResourceNotFound, "Resource not found"},
 	}
 	for _, tc := range tests {
