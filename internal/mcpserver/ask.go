@@ -45,7 +45,8 @@ func addAsk(server *mcp.Server, t *tools, gen kb.Generator) {
 		Title: "Answer a question from the knowledge base",
 		Description: "Answers a question with text generated from the knowledge base's passages, with citations of the sources each part rests on. " +
 			"Slower and costlier than search_knowledge_base; prefer searching when you can read the passages yourself. Pass session_id back for follow-up questions.",
-		Annotations: readOnly("Answer a question from the knowledge base"),
+		// Not idempotent: with session_id each call extends a conversation.
+		Annotations: &mcp.ToolAnnotations{Title: "Answer a question from the knowledge base", ReadOnlyHint: true, DestructiveHint: new(false), OpenWorldHint: new(false)},
 		InputSchema: schema,
 	}, func(ctx context.Context, req *mcp.CallToolRequest, in AskInput) (*mcp.CallToolResult, AskOutput, error) {
 		return t.ask(ctx, gen, in)

@@ -59,6 +59,9 @@ func searchInputSchema() *jsonschema.Schema {
 	s := mustSchema[SearchInput]()
 	s.Properties["max_results"].Default = fmt.Appendf(nil, "%d", kb.DefaultMaxResults)
 	s.Properties["filter"] = filterSchema()
+	// A plain "array", not ["null","array"]: some model APIs reject type lists.
+	s.Properties["data_source_ids"].Types = nil
+	s.Properties["data_source_ids"].Type = "array"
 	return s
 }
 
