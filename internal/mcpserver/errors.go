@@ -61,9 +61,10 @@ func recoverPanics(logger *slog.Logger) mcp.Middleware {
 				}
 				logger.ErrorContext(ctx, "handler panicked", "method", method, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 				if method == "tools/call" {
-					var r mcp.CallToolResult
-					r.SetError(errors.New("internal error: the tool failed unexpectedly. " + hintInternal))
-					res, err = &r, nil
+					res, err = &mcp.CallToolResult{
+						IsError: true,
+						Content: []mcp.Content{&mcp.TextContent{Text: "internal error: the tool failed unexpectedly. " + hintInternal}},
+					}, nil
 					return
 				}
 				res, err = nil, &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: "internal error: the request failed unexpectedly. " + hintInternal}

@@ -37,7 +37,7 @@ func TestOverStatelessHTTP(t *testing.T) {
 		}
 		var msg struct {
 			Result struct {
-				IsError           bool                    `json:"isError"`
+				IsError           bool                   `json:"isError"`
 				StructuredContent mcpserver.SearchOutput `json:"structuredContent"`
 			} `json:"result"`
 		}

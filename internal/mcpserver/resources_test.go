@@ -39,11 +39,11 @@ func TestReadResource(t *testing.T) {
 		{"kb://animals/mammals/kangaroo.md", "carries her joey in a pouch", 0, ""},
 		{"kb://recipes/bread.md", "sourdough starter", 0, ""},
 		{"kb://recipes/s3://bucket/dir/my%20notes%3Fv=1%23x.txt", "odd but readable", 0, ""},
-		{"kb://animals/mammals/unicorn.md", "", mcp.CodeResourceNotFound, "Resource not found"},
-		{"kb://zoo/mammals/kangaroo.md", "", mcp.CodeResourceNotFound, "Resource not found"},
-		{"kb://animals/bad%zzescape", "", mcp.CodeResourceNotFound, "Resource not found"}, // the template admits no bad escape
-		{"kb://animals", "", mcp.CodeResourceNotFound, "Resource not found"},              // matches no template
-		{"file:///etc/passwd", "", mcp.CodeResourceNotFound, "Resource not found"},
+		{"kb://animals/mammals/unicorn.md", "", jsonrpc.CodeInvalidParams, "Resource not found"},
+		{"kb://zoo/mammals/kangaroo.md", "", jsonrpc.CodeInvalidParams, "Resource not found"},
+		{"kb://animals/bad%zzescape", "", jsonrpc.CodeInvalidParams, "Resource not found"}, // the template admits no bad escape
+		{"kb://animals", "", jsonrpc.CodeInvalidParams, "Resource not found"},              // matches no template
+		{"file:///etc/passwd", "", jsonrpc.CodeInvalidParams, "Resource not found"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.uri, func(t *testing.T) {
