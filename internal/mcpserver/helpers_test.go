@@ -77,6 +77,21 @@ func structured[T any](t *testing.T, res *mcp.CallToolResult) T {
 	return out
 }
 
+// assertToolError checks that res is a tool error whose text holds every
+// string of want, and that the server keeps serving after it.
+func assertToolError(t *testing.T, cs *mcp.ClientSession, res *mcp.CallToolResult, want ...string) {
+	t.Helper()
+	if !res.IsError {
+		t.Fatalf("no tool error; result: %s", text(res))
+	}
+	for _, w := range want {
+		if !strings.Contains(text(res), w) {
+			t.Errorf("error text lacks %q: %s", w, text(res))
+		}
+	}
+	assertServing(t, cs)
+}
+
 // assertServing checks that the server still answers a good search.
 func assertServing(t *testing.T, cs *mcp.ClientSession) {
 	t.Helper()

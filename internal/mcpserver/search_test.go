@@ -148,15 +148,7 @@ func TestSearchBadInput(t *testing.T) {
 			}
 			res := call(t, cs, "search_knowledge_base", tc.args)
 			fake.SetError(kbtest.OpSearch, nil)
-			if !res.IsError {
-				t.Fatalf("no tool error; result: %s", text(res))
-			}
-			for _, want := range tc.want {
-				if !strings.Contains(text(res), want) {
-					t.Errorf("error text lacks %q: %s", want, text(res))
-				}
-			}
-			assertServing(t, cs)
+			assertToolError(t, cs, res, tc.want...)
 		})
 	}
 }

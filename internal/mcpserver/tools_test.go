@@ -79,15 +79,7 @@ func TestGetDocument(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			res := call(t, cs, "get_document", tc.args)
 			if len(tc.wantErr) > 0 {
-				if !res.IsError {
-					t.Fatalf("no tool error: %s", text(res))
-				}
-				for _, want := range tc.wantErr {
-					if !strings.Contains(text(res), want) {
-						t.Errorf("error lacks %q: %s", want, text(res))
-					}
-				}
-				assertServing(t, cs)
+				assertToolError(t, cs, res, tc.wantErr...)
 				return
 			}
 			out := structured[mcpserver.DocumentOutput](t, res)
@@ -132,10 +124,7 @@ func TestAsk(t *testing.T) {
 		{map[string]any{"question": "x", "filter": map[string]any{"in": map[string]any{"key": "class", "value": "bird"}}}, `key "class" needs a list`},
 		{map[string]any{"question": "x", "knowledge_base_id": "zoo"}, "list_knowledge_bases"},
 	} {
-		res := call(t, cs, "ask_knowledge_base", bad.args)
-		if !res.IsError || !strings.Contains(text(res), bad.want) {
-			t.Errorf("%v: got %v %q; want a tool error with %q", bad.args, res.IsError, text(res), bad.want)
-		}
+		assertToolError(t, cs, call(t, cs, "ask_knowledge_base", bad.args), bad.want)
 	}
 	fake.SetError(kbtest.OpAsk, fmt.Errorf("model access: %w", kb.ErrPermission))
 	res = call(t, cs, "ask_knowledge_base", map[string]any{"question": "x"})
