@@ -25,12 +25,19 @@ const (
 )
 
 // resourceURI returns the resource URI of document uri in knowledge base
-// kbID, or "" when either is unknown.
+// kbID, or "" when either is unknown. A backend URI that is already a
+// resource URI of kbID (the local backend's are kb://NAME/PATH) is kept as
+// it is; such a backend must then accept PATH alone in GetDocument, which
+// is what parseResourceURI hands it back.
 func resourceURI(kbID, uri string) string {
 	if kbID == "" || uri == "" {
 		return ""
 	}
-	return resourceScheme + escape(kbID, false) + "/" + escape(uri, true)
+	prefix := resourceScheme + escape(kbID, false) + "/"
+	if len(uri) > len(prefix) && strings.HasPrefix(uri, prefix) {
+		return uri
+	}
+	return prefix + escape(uri, true)
 }
 
 // parseResourceURI splits a kb:// resource URI into knowledge base id and

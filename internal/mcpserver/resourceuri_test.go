@@ -23,6 +23,19 @@ func TestResourceURIRoundTrip(t *testing.T) {
 		{"docs", "https://example.com/page?id=1", "kb://docs/https://example.com/page%3Fid=1"},
 		{"docs", "über/straße.md", "kb://docs/%C3%BCber/stra%C3%9Fe.md"},
 	}
+	// A backend URI that already is a resource URI of its knowledge base
+	// (the local backend's) stays as it is and parses back to its path.
+	for _, uri := range []string{"kb://docs/guides/deploy.md", "kb://docs/my%20notes/a%3Bb.md"} {
+		if got := resourceURI("docs", uri); got != uri {
+			t.Errorf("resourceURI(docs, %q) = %q; want it unchanged", uri, got)
+		}
+	}
+	if got := resourceURI("other", "kb://docs/x.md"); got != "kb://other/kb://docs/x.md" {
+		t.Errorf("a kb:// URI of another knowledge base must be wrapped, got %q", got)
+	}
+	if kbID, uri, err := parseResourceURI("kb://docs/my%20notes/a%3Bb.md"); err != nil || kbID != "docs" || uri != "my notes/a;b.md" {
+		t.Errorf("parseResourceURI = %q, %q, %v", kbID, uri, err)
+	}
 	for _, tc := range tests {
 		got := resourceURI(tc.kbID, tc.uri)
 		if got != tc.want {
