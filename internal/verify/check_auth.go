@@ -9,7 +9,7 @@ import (
 var (
 	diagNoAuth = Diagnosis{Pitfall: "P9", Pattern: "no-auth",
 		Cause: "the server answers MCP requests without any credential: anyone who finds the URL can use its tools and read the knowledge base",
-		Fix:   "turn on authentication (knowledge-mcp: AUTH_MODE=apikey or oauth; AgentCore Gateway's outbound API key or OAuth credential provider then sends it) and keep the origin reachable only through CloudFront"}
+		Fix:   "turn on authentication (knowledge-mcp: AUTH=api-key or AUTH=jwt; AgentCore Gateway's outbound API key or OAuth credential provider then sends it) and keep the origin reachable only through CloudFront"}
 	diagAuthNotEnforced = Diagnosis{Pitfall: "P9", Pattern: "auth-not-enforced",
 		Cause: "a credential was given but the server answers the same request without it: authentication is not enforced on the MCP path",
 		Fix:   "enforce authentication on every MCP request, not only on some paths"}

@@ -76,7 +76,6 @@ func (d *doctor) checkLatency(ctx context.Context, c *Check) {
 	}
 	l := summarize(ds, len(errs))
 	summary := fmt.Sprintf("%d × %s: p50 %s, p95 %s, max %s", l.Calls, name, round(l.P50), round(l.P95), round(l.Max))
-	c.Evidencef("%s", summary)
 	switch {
 	case len(errs) > 0:
 		c.Evidencef("first error: %v", errs[0])

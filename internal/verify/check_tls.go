@@ -59,24 +59,35 @@ func (d *doctor) checkCertificate(ctx context.Context, c *Check) {
 	cfg := d.tlsConfig()
 	cfg.InsecureSkipVerify = true // verify by hand below, to report what is wrong even with --insecure
 	cfg.ServerName = d.endpoint.Hostname()
-	dialer := &tls.Dialer{NetDialer: &net.Dialer{Timeout: d.opts.Timeout}, Config: cfg}
 	dctx, cancel := context.WithTimeout(ctx, d.opts.Timeout)
 	defer cancel()
-	conn, err := dialer.DialContext(dctx, "tcp", addr)
+	// Dial as the run's transport does (tests route names to loopback).
+	dial := (&net.Dialer{Timeout: d.opts.Timeout}).DialContext
+	if t, ok := d.transport().(*http.Transport); ok && t.DialContext != nil {
+		dial = t.DialContext
+	}
+	raw, err := dial(dctx, "tcp", addr)
+	var conn *tls.Conn
+	if err == nil {
+		conn = tls.Client(raw, cfg)
+		if err = conn.HandshakeContext(dctx); err != nil {
+			_ = raw.Close()
+		}
+	}
 	if err != nil {
 		c.Evidencef("TLS handshake with %s: %v", addr, err)
 		c.Add(Fail, "no TLS connection to "+addr, diagnoseError(err)...)
 		return
 	}
-	state := conn.(*tls.Conn).ConnectionState()
+	state := conn.ConnectionState()
 	_ = conn.Close()
 	if len(state.PeerCertificates) == 0 {
 		c.Add(Fail, "the server sent no certificate", diagCertificate)
 		return
 	}
 	leaf := state.PeerCertificates[0]
-	c.Evidencef("TLS %s, certificate for %s issued by %q, valid %s to %s",
-		tls.VersionName(state.Version), certNames(leaf), leaf.Issuer.CommonName,
+	c.Evidencef("%s, certificate for %s issued by %q, valid %s to %s",
+		tls.VersionName(state.Version), certNames(leaf), issuerName(leaf),
 		leaf.NotBefore.UTC().Format(time.DateOnly), leaf.NotAfter.UTC().Format(time.DateOnly))
 
 	inter := x509.NewCertPool()
@@ -157,4 +168,14 @@ func shortErr(err error) string {
 		return s[i+2:]
 	}
 	return s
+}
+
+func issuerName(cert *x509.Certificate) string {
+	if cert.Issuer.CommonName != "" {
+		return cert.Issuer.CommonName
+	}
+	if len(cert.Issuer.Organization) > 0 {
+		return cert.Issuer.Organization[0]
+	}
+	return cert.Issuer.String()
 }

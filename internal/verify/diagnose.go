@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"syscall"
 )
@@ -107,10 +106,12 @@ func diagnoseExchange(e *exchange, sentAuth bool) []Diagnosis {
 		ds = append(ds, diagALB502)
 	case e.Status == http.StatusGatewayTimeout && e.fromALB():
 		ds = append(ds, diagALB504)
-	case e.Status == http.StatusForbidden && (e.fromALB() || e.bodyContains("origin-verify", "origin verify", "x-origin-verify", "bypass")):
+	case e.Status == http.StatusForbidden && (e.fromALB() || e.bodyContains("origin-verify", "origin verify", "x-origin-verify", "bypass", "come through its cdn", "through cloudfront")):
 		ds = append(ds, diagOriginVerify)
 	case e.Status == http.StatusForbidden && e.bodyContains("invalid host", "host header", "dns-rebinding", "dns rebinding"):
 		ds = append(ds, diagHostGuard)
+	case e.Status == http.StatusForbidden && e.bodyContains("origin") && e.bodyContains("not allowed"):
+		ds = append(ds, diagOriginNotAllowed)
 	case e.Status == http.StatusUnauthorized || (e.Status == http.StatusForbidden && e.Header.Get("WWW-Authenticate") != ""):
 		if sentAuth {
 			ds = append(ds, diagAuthRejected)
@@ -156,7 +157,6 @@ func diagnoseError(err error) []Diagnosis {
 		invalid   x509.CertificateInvalidError
 		tlsVerify *tlsVerificationError
 		netErr    net.Error
-		urlErr    *url.Error
 	)
 	switch {
 	case errors.As(err, &certErr), errors.As(err, &hostErr), errors.As(err, &invalid), errors.As(err, &tlsVerify),
@@ -167,8 +167,6 @@ func diagnoseError(err error) []Diagnosis {
 		return []Diagnosis{diagUnreachable}
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
 		return []Diagnosis{diagTimeout}
-	case errors.As(err, &urlErr):
-		return diagnoseError(urlErr.Err)
 	}
 	return nil
 }

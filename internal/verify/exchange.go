@@ -58,7 +58,7 @@ func (e *exchange) String() string {
 	if snippet := e.snippet(160); snippet != "" {
 		fmt.Fprintf(&b, " body: %s", snippet)
 	}
-	fmt.Fprintf(&b, " (%s)", e.Duration.Round(time.Millisecond))
+	fmt.Fprintf(&b, " (%s)", round(e.Duration))
 	return b.String()
 }
 

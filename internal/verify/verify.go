@@ -193,6 +193,12 @@ func Run(ctx context.Context, opts Options) *Report {
 
 // transport returns the HTTP transport of every request of the run.
 func (d *doctor) transport() http.RoundTripper {
+	if t, ok := d.opts.Transport.(*http.Transport); ok {
+		// The run's TLS settings (--insecure, --ca-file) apply to it too.
+		t = t.Clone()
+		t.TLSClientConfig = d.tlsConfig()
+		return t
+	}
 	if d.opts.Transport != nil {
 		return d.opts.Transport
 	}

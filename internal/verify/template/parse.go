@@ -158,7 +158,9 @@ func fromNode(n *yaml.Node) (any, error) {
 	return v, nil
 }
 
-func isShortForm(tag string) bool { return strings.HasPrefix(tag, "!") && !strings.HasPrefix(tag, "!!") }
+func isShortForm(tag string) bool {
+	return strings.HasPrefix(tag, "!") && !strings.HasPrefix(tag, "!!")
+}
 
 // expandShortForm turns a tagged value into the long-form intrinsic.
 func expandShortForm(tag string, v any) any {
