@@ -30,6 +30,7 @@ func (d *doctor) checkURLs(ctx context.Context, c *Check) {
 	if u.Path != "" {
 		variants = append(variants, u.String())
 	}
+variants:
 	for i, target := range variants {
 		h := http.Header{}
 		h.Set("Content-Type", "application/json")
@@ -41,6 +42,11 @@ func (d *doctor) checkURLs(ctx context.Context, c *Check) {
 				c.Add(Fail, "POST failed: "+ex.Err.Error(), diagnoseError(ex.Err)...)
 			}
 			continue
+		}
+		if i == 0 && (ex.Status >= 500 || ex.Status == 401 || ex.Status == 403) {
+			c.Evidencef("%s", ex)
+			c.Add(Skip, fmt.Sprintf("the MCP path answered %d; redirects cannot be judged (see the other checks)", ex.Status))
+			break variants
 		}
 		loc := ex.Header.Get("Location")
 		switch {

@@ -96,8 +96,14 @@ func NewCheck(id, title string) *Check { return &Check{ID: id, Title: title} }
 
 // Add records a finding: evidence lines, the status it deserves, its summary
 // and any diagnoses. The check keeps its worst finding's status and summary.
+// A warning or failure that does not become the summary (an equal or worse
+// one came first) is kept in the evidence, so no finding is lost.
 func (c *Check) Add(s Status, summary string, ds ...Diagnosis) {
+	before := c.Summary
 	c.raise(s, summary)
+	if (s == Warn || s == Fail) && c.Summary == before && summary != before {
+		c.Evidencef("also %s: %s", s, summary)
+	}
 	c.diagnose(ds...)
 }
 
@@ -208,6 +214,7 @@ func (r *Report) WriteText(w io.Writer, colour bool) error {
 		width = max(width, len(c.ID))
 	}
 	fmt.Fprintf(&b, " %-2s  %-*s  %-6s %s\n", "#", width, "CHECK", "STATUS", "SUMMARY")
+	firstSeen := map[string]int{} // diagnosis pattern → check number that explained it
 	for i, c := range r.Checks {
 		label := fmt.Sprintf("%-6s", strings.ToUpper(string(c.Status)))
 		fmt.Fprintf(&b, " %-2d  %-*s  %s %s\n", i+1, width, c.ID, paint(c.Status.colour(), label), c.Summary)
@@ -220,6 +227,11 @@ func (r *Report) WriteText(w io.Writer, colour bool) error {
 			if d.Pitfall != "" {
 				tag = "cause " + d.Pitfall
 			}
+			if n, ok := firstSeen[d.Pattern]; ok {
+				fmt.Fprintf(&b, "%s%s %s (cause and fix under check %d)\n", indent, paint(ansiBold, tag+":"), d.Pattern, n)
+				continue
+			}
+			firstSeen[d.Pattern] = i + 1
 			fmt.Fprintf(&b, "%s%s %s\n", indent, paint(ansiBold, tag+":"), d.Cause)
 			fmt.Fprintf(&b, "%s%s %s\n", indent, paint(ansiBold, "fix:"), d.Fix)
 		}

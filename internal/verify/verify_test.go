@@ -211,7 +211,7 @@ func TestFailureModes(t *testing.T) {
 				patterns: map[string][]string{"health": {"health-path-missing"}, "postman": {"accept-required"}}},
 		},
 		{
-			name:  "a tool returns AccessDenied (P5)",
+			name: "a tool returns AccessDenied (P5)",
 			setup: func(t *testing.T) Options {
 				return optionsFor(start(t, lenientAccept(sdkHandler(accessDeniedServer(), true)), true))
 			},
@@ -273,7 +273,7 @@ func TestFailureModes(t *testing.T) {
 				patterns: map[string][]string{"postman": {"stateful-session-required"}, "session": {"stateful-session-required"}}},
 		},
 		{
-			name:  "a server without simpleadd skips the Postman check and calls only read-only tools",
+			name: "a server without simpleadd skips the Postman check and calls only read-only tools",
 			setup: func(t *testing.T) Options {
 				return optionsFor(start(t, lenientAccept(sdkHandler(noSimpleAddServer(), true)), true))
 			},

@@ -173,7 +173,7 @@ func (c *checker) originProtocol(ch *verify.Check) {
 			}
 			judged++
 			ls := c.listeners(lb)
-			ch.Evidencef("%s origin %s → load balancer %s: protocol policy %q, listeners %v, read timeout %ss", d.ID, oid, lb, policy, ls, orDefault(str(custom["OriginReadTimeout"]), "30"))
+			ch.Evidencef("%s origin %s → load balancer %s: protocol policy %q, listeners %s, read timeout %ss", d.ID, oid, lb, policy, formatListeners(ls), orDefault(str(custom["OriginReadTimeout"]), "30"))
 			httpPort := toIntDefault(custom["HTTPPort"], 80)
 			httpsPort := toIntDefault(custom["HTTPSPort"], 443)
 			switch policy {
@@ -659,4 +659,19 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// formatListeners renders protocol → ports as "HTTP:80, HTTPS:443".
+func formatListeners(ls map[string][]int) string {
+	var parts []string
+	for proto, ports := range ls {
+		for _, p := range ports {
+			parts = append(parts, fmt.Sprintf("%s:%d", proto, p))
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, ", ")
 }
