@@ -10,9 +10,6 @@ var (
 	diagNoHealthPath = Diagnosis{Pitfall: "P3", Pattern: "health-path-missing",
 		Cause: "no health path answers 200 to a load balancer's plain GET: /healthz is missing and GET of the MCP path is not 200 (stateless SDK handlers answer 405), so an ALB target group marks every task unhealthy and ECS kills and restarts them forever",
 		Fix:   "serve a health endpoint (knowledge-mcp: /healthz) and point the target group health check at it with matcher 200; or, if you must check the MCP path, set the matcher to the code it answers (e.g. 200,405)"}
-	diagRootHealth = Diagnosis{Pitfall: "P3", Pattern: "health-root-404",
-		Cause: "GET / answers 404: a target group left at its default health check path (/) marks every task unhealthy",
-		Fix:   "set the target group's HealthCheckPath to /healthz (matcher 200)"}
 	diagNotReady = Diagnosis{Pitfall: "", Pattern: "not-ready",
 		Cause: "the server is alive but /readyz says its backend is not ready (credentials, permissions or the knowledge base itself)",
 		Fix:   "read the reason in the /readyz answer; for Amazon Bedrock check the task role's permissions and the knowledge base id"}
@@ -60,10 +57,7 @@ func (d *doctor) checkHealth(ctx context.Context, c *Check) {
 		c.Evidencef("GET %s answers 200: a target group whose health path is the MCP path stays healthy", d.endpoint.Path)
 	}
 	if root.Err == nil && root.Status == http.StatusNotFound {
-		c.Evidencef("GET / answers 404: never leave a target group's health path at its default /")
-		if healthz.Status != http.StatusOK && mcpGet.Status != http.StatusOK {
-			c.Add(Fail, "GET / answers 404", diagRootHealth)
-		}
+		c.Evidencef("GET / answers 404: a target group left at its default health path (/) would mark every task unhealthy")
 	}
 	switch {
 	case readyz.Status == http.StatusOK:

@@ -108,10 +108,10 @@ func (d *doctor) checkSession(ctx context.Context, c *Check) {
 	if err != nil {
 		c.Evidencef("initialize: %v", err)
 		if ex := rec.lastFailure(); ex != nil {
-			d.failWith(c, Fail, "initialize failed: "+statusOrErr(ex), ex, d.hasAuth())
+			d.failWith(c, Fail, "session setup (initialize) failed: "+statusOrErr(ex), ex, d.hasAuth())
 			return
 		}
-		c.Add(Fail, "initialize failed: "+err.Error())
+		c.Add(Fail, "session setup (initialize) failed: "+err.Error())
 		return
 	}
 	d.session = cs

@@ -151,15 +151,14 @@ func needsSession(e *exchange) bool {
 // diagnoseError maps a transport error to its likely cause.
 func diagnoseError(err error) []Diagnosis {
 	var (
-		dnsErr    *net.DNSError
-		certErr   *x509.UnknownAuthorityError
-		hostErr   x509.HostnameError
-		invalid   x509.CertificateInvalidError
-		tlsVerify *tlsVerificationError
-		netErr    net.Error
+		dnsErr  *net.DNSError
+		certErr *x509.UnknownAuthorityError
+		hostErr x509.HostnameError
+		invalid x509.CertificateInvalidError
+		netErr  net.Error
 	)
 	switch {
-	case errors.As(err, &certErr), errors.As(err, &hostErr), errors.As(err, &invalid), errors.As(err, &tlsVerify),
+	case errors.As(err, &certErr), errors.As(err, &hostErr), errors.As(err, &invalid),
 		strings.Contains(err.Error(), "certificate"):
 		return []Diagnosis{diagCertificate}
 	case errors.As(err, &dnsErr), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EHOSTUNREACH),
@@ -170,10 +169,3 @@ func diagnoseError(err error) []Diagnosis {
 	}
 	return nil
 }
-
-// tlsVerificationError wraps a certificate verification failure found by
-// the TLS check's own handshake.
-type tlsVerificationError struct{ err error }
-
-func (e *tlsVerificationError) Error() string { return e.err.Error() }
-func (e *tlsVerificationError) Unwrap() error { return e.err }

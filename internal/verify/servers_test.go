@@ -10,6 +10,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -241,6 +242,31 @@ func lenientAccept(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost && r.Header.Get("Accept") == "" {
 			r.Header.Set("Accept", "application/json, text/event-stream")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// roundRobin spreads requests over replicas as a load balancer without
+// stickiness does.
+func roundRobin(replicas ...http.Handler) http.Handler {
+	var mu sync.Mutex
+	next := 0
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		h := replicas[next%len(replicas)]
+		next++
+		mu.Unlock()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// requireAPIKey demands the key in header on POST /mcp.
+func requireAPIKey(next http.Handler, header, key string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.Header.Get(header) != key {
+			http.Error(w, `{"error":"missing or invalid API key"}`, http.StatusUnauthorized)
+			return
 		}
 		next.ServeHTTP(w, r)
 	})

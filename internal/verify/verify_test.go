@@ -273,6 +273,73 @@ func TestFailureModes(t *testing.T) {
 				patterns: map[string][]string{"postman": {"stateful-session-required"}, "session": {"stateful-session-required"}}},
 		},
 		{
+			name: "two stateful replicas behind a load balancer without stickiness (P8)",
+			setup: func(t *testing.T) Options {
+				return optionsFor(start(t, lenientAccept(roundRobin(sdkHandler(nil, false), sdkHandler(nil, false))), true))
+			},
+			want: want{failed: true,
+				status:   map[string]Status{"postman": Fail, "session": Fail, "latency": Skip},
+				patterns: map[string][]string{"postman": {"stateful-session-required"}, "session": {"stateful-session-required"}}},
+		},
+		{
+			name: "an API key in a custom header, given: auth passes",
+			setup: func(t *testing.T) Options {
+				opts := optionsFor(start(t, withCORS(requireAPIKey(ownHandler(), "X-Gateway-Key", "k3y"), "Content-Type, Authorization, Mcp-Session-Id, MCP-Protocol-Version, X-Gateway-Key"), true))
+				opts.APIKey, opts.APIKeyHeader, opts.Origin = "k3y", "X-Gateway-Key", "https://app.example"
+				return opts
+			},
+			want: want{status: map[string]Status{"postman": Pass, "session": Pass, "cors": Pass, "auth": Pass}},
+		},
+		{
+			name: "an API key whose header the CORS policy does not allow (P6)",
+			setup: func(t *testing.T) Options {
+				opts := optionsFor(start(t, withCORS(requireAPIKey(ownHandler(), "X-Gateway-Key", "k3y"), "Content-Type, Authorization, Mcp-Session-Id, MCP-Protocol-Version"), true))
+				opts.APIKey, opts.APIKeyHeader, opts.Origin = "k3y", "X-Gateway-Key", "https://app.example"
+				return opts
+			},
+			want: want{failed: true, status: map[string]Status{"cors": Fail, "auth": Pass},
+				patterns: map[string][]string{"cors": {"cors-allow-headers"}}},
+		},
+		{
+			name: "a token given to a server that needs none (P9)",
+			setup: func(t *testing.T) Options {
+				opts := optionsFor(start(t, ownHandler(), true))
+				opts.Token = "unused"
+				return opts
+			},
+			want: want{failed: true, status: map[string]Status{"auth": Fail},
+				patterns: map[string][]string{"auth": {"auth-not-enforced"}}},
+		},
+		{
+			name: "a server that needs a token, verified with it",
+			setup: func(t *testing.T) Options {
+				opts := optionsFor(start(t, requireBearer(ownHandler(), "s3cret-token", "https"), true))
+				opts.Token = "s3cret-token"
+				return opts
+			},
+			want: want{status: map[string]Status{"postman": Pass, "session": Pass, "auth": Pass, "urls": Pass}},
+		},
+		{
+			name: "a self-signed certificate without --ca-file",
+			setup: func(t *testing.T) Options {
+				opts := optionsFor(start(t, ownHandler(), true))
+				opts.RootCAs = nil
+				return opts
+			},
+			want: want{failed: true, status: map[string]Status{"tls": Fail, "postman": Fail, "session": Fail},
+				patterns: map[string][]string{"tls": {"tls-certificate"}, "postman": {"tls-certificate"}}},
+		},
+		{
+			name: "a self-signed certificate with --insecure warns and goes on",
+			setup: func(t *testing.T) Options {
+				opts := optionsFor(start(t, ownHandler(), true))
+				opts.RootCAs, opts.Insecure = nil, true
+				return opts
+			},
+			want: want{status: map[string]Status{"tls": Warn, "postman": Pass, "session": Pass, "latency": Pass},
+				patterns: map[string][]string{"tls": {"tls-certificate"}}},
+		},
+		{
 			name: "a server without simpleadd skips the Postman check and calls only read-only tools",
 			setup: func(t *testing.T) Options {
 				return optionsFor(start(t, lenientAccept(sdkHandler(noSimpleAddServer(), true)), true))

@@ -263,25 +263,3 @@ func stringsOf(v any, lower bool) []string {
 	}
 	return out
 }
-
-// containsText reports whether any string inside v (walking intrinsics)
-// contains sub.
-func containsText(v any, sub string) bool {
-	switch x := v.(type) {
-	case string:
-		return strings.Contains(x, sub)
-	case []any:
-		for _, i := range x {
-			if containsText(i, sub) {
-				return true
-			}
-		}
-	case map[string]any:
-		for _, i := range x {
-			if containsText(i, sub) {
-				return true
-			}
-		}
-	}
-	return false
-}
