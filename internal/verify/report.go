@@ -130,6 +130,27 @@ type Report struct {
 	OK bool `json:"ok"`
 }
 
+// Step is one check to run: its ID, title and the function that fills it in.
+type Step struct {
+	ID, Title string
+	Run       func(*Check)
+}
+
+// RunSteps runs the steps in order, timing each and appending its check; a
+// step that records nothing passes.
+func (r *Report) RunSteps(steps []Step) {
+	for _, s := range steps {
+		c := NewCheck(s.ID, s.Title)
+		start := time.Now()
+		s.Run(c)
+		c.Duration = time.Since(start)
+		if c.Status == "" {
+			c.Status = Pass
+		}
+		r.Checks = append(r.Checks, c)
+	}
+}
+
 // Finish computes the counts and OK from the checks.
 func (r *Report) Finish() {
 	r.Counts = map[Status]int{Pass: 0, Warn: 0, Fail: 0, Skip: 0}

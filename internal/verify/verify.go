@@ -164,30 +164,22 @@ func Run(ctx context.Context, opts Options) *Report {
 		}
 	}()
 
-	checks := []struct {
-		id, title string
-		run       func(context.Context, *Check)
-	}{
-		{"tls", "URL scheme, TLS certificate and http→https redirect", d.checkTLS},
-		{"postman", "Postman request: tools/call simpleadd {a:10,b:20} with only Content-Type", d.checkPostman},
-		{"session", "MCP session with the Go SDK client: initialize, tools/list, read-only tools, resources, prompts", d.checkSession},
-		{"cors", "browser CORS: preflight from --origin, then the actual POST", d.checkCORS},
-		{"health", "health paths as a load balancer sees them: /healthz, /readyz, GET /mcp", d.checkHealth},
-		{"urls", "redirects and absolute URLs: no 3xx on /mcp, no http:// in Location, WWW-Authenticate or metadata", d.checkURLs},
-		{"latency", "latency of a cheap call", d.checkLatency},
-		{"auth", "authentication: with and without the credential", d.checkAuth},
+	step := func(id, title string, run func(context.Context, *Check)) Step {
+		return Step{ID: id, Title: title, Run: func(c *Check) {
+			run(ctx, c)
+			d.log.Debug("check done", "check", c.ID, "status", c.Status, "summary", c.Summary)
+		}}
 	}
-	for _, spec := range checks {
-		c := NewCheck(spec.id, spec.title)
-		t0 := time.Now()
-		spec.run(ctx, c)
-		c.Duration = time.Since(t0)
-		if c.Status == "" {
-			c.Status = Pass
-		}
-		d.log.Debug("check done", "check", c.ID, "status", c.Status, "summary", c.Summary)
-		report.Checks = append(report.Checks, c)
-	}
+	report.RunSteps([]Step{
+		step("tls", "URL scheme, TLS certificate and http→https redirect", d.checkTLS),
+		step("postman", "Postman request: tools/call simpleadd {a:10,b:20} with only Content-Type", d.checkPostman),
+		step("session", "MCP session with the Go SDK client: initialize, tools/list, read-only tools, resources, prompts", d.checkSession),
+		step("cors", "browser CORS: preflight from --origin, then the actual POST", d.checkCORS),
+		step("health", "health paths as a load balancer sees them: /healthz, /readyz, GET /mcp", d.checkHealth),
+		step("urls", "redirects and absolute URLs: no 3xx on /mcp, no http:// in Location, WWW-Authenticate or metadata", d.checkURLs),
+		step("latency", "latency of a cheap call", d.checkLatency),
+		step("auth", "authentication: with and without the credential", d.checkAuth),
+	})
 	return report
 }
 

@@ -60,33 +60,34 @@ func Check(t *Template, name string) *verify.Report {
 	start := time.Now()
 	r := &verify.Report{Target: name, Kind: "template", Started: start.UTC()}
 	c := &checker{t: t}
-	for _, spec := range []struct {
-		id, title string
-		run       func(*verify.Check)
-	}{
-		{"origin-protocol", "CloudFront origin protocol policy against the load balancer's listeners (P1)", c.originProtocol},
-		{"viewer-protocol", "CloudFront viewer protocol policy (P2)", c.viewerProtocol},
-		{"allowed-methods", "CloudFront allowed methods include POST and OPTIONS (P6)", c.allowedMethods},
-		{"cache-policy", "CloudFront cache and origin request policies", c.cachePolicy},
-		{"cors-policy", "CloudFront CORS response headers policy and its Allow-Headers (P6)", c.corsPolicy},
-		{"health-check", "target group health check path and matcher (P3)", c.healthCheck},
-		{"task-roles", "task role versus execution role permissions (P5)", c.taskRoles},
-		{"ingress", "security groups open to 0.0.0.0/0 and the CloudFront-only origin (P7)", c.ingress},
-		{"cpu-architecture", "ECS task CPU architecture declared (P4)", c.cpuArchitecture},
-		{"stickiness", "target group stickiness and stateful sessions (P8)", c.stickiness},
-	} {
-		ch := verify.NewCheck(spec.id, spec.title)
-		t0 := time.Now()
-		spec.run(ch)
-		ch.Duration = time.Since(t0)
-		r.Checks = append(r.Checks, ch)
-	}
+	r.RunSteps([]verify.Step{
+		{ID: "origin-protocol", Title: "CloudFront origin protocol policy against the load balancer's listeners (P1)", Run: c.originProtocol},
+		{ID: "viewer-protocol", Title: "CloudFront viewer protocol policy (P2)", Run: c.viewerProtocol},
+		{ID: "allowed-methods", Title: "CloudFront allowed methods include POST and OPTIONS (P6)", Run: c.allowedMethods},
+		{ID: "cache-policy", Title: "CloudFront cache and origin request policies", Run: c.cachePolicy},
+		{ID: "cors-policy", Title: "CloudFront CORS response headers policy and its Allow-Headers (P6)", Run: c.corsPolicy},
+		{ID: "health-check", Title: "target group health check path and matcher (P3)", Run: c.healthCheck},
+		{ID: "task-roles", Title: "task role versus execution role permissions (P5)", Run: c.taskRoles},
+		{ID: "ingress", Title: "security groups open to 0.0.0.0/0 and the CloudFront-only origin (P7)", Run: c.ingress},
+		{ID: "cpu-architecture", Title: "ECS task CPU architecture declared (P4)", Run: c.cpuArchitecture},
+		{ID: "stickiness", Title: "target group stickiness and stateful sessions (P8)", Run: c.stickiness},
+	})
 	r.Duration = time.Since(start)
 	r.Finish()
 	return r
 }
 
 type checker struct{ t *Template }
+
+// need returns the resources of typ, or nil after marking the check
+// skipped because the template has none (what names them).
+func (c *checker) need(ch *verify.Check, typ, what string) []*Resource {
+	rs := c.t.ofType(typ)
+	if len(rs) == 0 {
+		ch.Add(verify.Skip, what+" in this template")
+	}
+	return rs
+}
 
 // behavior is a CloudFront cache behavior with where it sits.
 type behavior struct {
@@ -364,9 +365,8 @@ func (c *checker) corsPolicy(ch *verify.Check) {
 }
 
 func (c *checker) healthCheck(ch *verify.Check) {
-	tgs := c.t.ofType(typeTargetGroup)
-	if len(tgs) == 0 {
-		ch.Add(verify.Skip, "no target group in this template")
+	tgs := c.need(ch, typeTargetGroup, "no target group")
+	if tgs == nil {
 		return
 	}
 	diag := verify.Diagnosis{Pitfall: "P3", Pattern: "template-health-check",
@@ -451,9 +451,8 @@ func appActions(actions []string) []string {
 }
 
 func (c *checker) taskRoles(ch *verify.Check) {
-	tds := c.t.ofType(typeTaskDefinition)
-	if len(tds) == 0 {
-		ch.Add(verify.Skip, "no ECS task definition in this template")
+	tds := c.need(ch, typeTaskDefinition, "no ECS task definition")
+	if tds == nil {
 		return
 	}
 	diag := verify.Diagnosis{Pitfall: "P5", Pattern: "template-task-role",
@@ -588,9 +587,8 @@ func portRange(rule any) string {
 }
 
 func (c *checker) cpuArchitecture(ch *verify.Check) {
-	tds := c.t.ofType(typeTaskDefinition)
-	if len(tds) == 0 {
-		ch.Add(verify.Skip, "no ECS task definition in this template")
+	tds := c.need(ch, typeTaskDefinition, "no ECS task definition")
+	if tds == nil {
 		return
 	}
 	for _, td := range tds {
@@ -607,9 +605,8 @@ func (c *checker) cpuArchitecture(ch *verify.Check) {
 }
 
 func (c *checker) stickiness(ch *verify.Check) {
-	tgs := c.t.ofType(typeTargetGroup)
-	if len(tgs) == 0 {
-		ch.Add(verify.Skip, "no target group in this template")
+	tgs := c.need(ch, typeTargetGroup, "no target group")
+	if tgs == nil {
 		return
 	}
 	replicas := 0
