@@ -162,6 +162,9 @@ func (d *doctor) checkSession(ctx context.Context, c *Check) {
 		}
 	}
 	d.listExtras(ctx, c, cs, init)
+	if init.ProtocolVersion >= "2026-07-28" {
+		d.checkLegacyHandshake(ctx, c)
+	}
 
 	summary := fmt.Sprintf("protocol %s, %d tools, %d read-only tools called", init.ProtocolVersion, len(tools), called)
 	if failed > 0 {
@@ -318,4 +321,33 @@ func truncate(s string, n int) string {
 		return s[:n] + "…"
 	}
 	return s
+}
+
+// checkLegacyHandshake sends the initialize that handshake-era clients send
+// (AgentCore Gateway, most desktop clients): the server must still answer it
+// when the session above negotiated a newer, handshake-free revision.
+func (d *doctor) checkLegacyHandshake(ctx context.Context, c *Check) {
+	ex := d.rpc(ctx, initializeRequest, nil, true)
+	if !ex.ok() {
+		c.Evidencef("initialize 2025-06-18: %s", ex)
+		c.Add(Warn, "the server does not answer a 2025-06-18 initialize (what AgentCore Gateway and most clients send): "+statusOrErr(ex), diagnoseExchange(ex, d.hasAuth())...)
+		return
+	}
+	resp, err := parseRPC(ex.Header.Get("Content-Type"), ex.Body)
+	if err != nil || resp.Error != nil {
+		msg := "no JSON-RPC answer"
+		if err != nil {
+			msg = err.Error()
+		} else {
+			msg = resp.Error.Message
+		}
+		c.Evidencef("initialize 2025-06-18: %s", msg)
+		c.Add(Warn, "a 2025-06-18 initialize failed: "+msg, diagnoseExchange(ex, d.hasAuth())...)
+		return
+	}
+	var res struct {
+		ProtocolVersion string `json:"protocolVersion"`
+	}
+	_ = json.Unmarshal(resp.Result, &res)
+	c.Evidencef("initialize 2025-06-18 (as AgentCore Gateway sends it): answered protocol %s", res.ProtocolVersion)
 }
