@@ -30,6 +30,14 @@ func (d *doctor) checkAuth(ctx context.Context, c *Check) {
 		c.Add(Fail, "request without credential failed: "+un.Err.Error(), diagnoseError(un.Err)...)
 		return
 	}
+	// A 403 may come from something other than authentication (CloudFront,
+	// the origin-verify rule, the host or origin checks): judge it there.
+	for _, ds := range diagnoseExchange(un, false) {
+		if ds.Pattern != diagAuthRequired.Pattern {
+			c.Add(Skip, "the request without credential was refused for another reason ("+ds.Pattern+"); authentication cannot be judged")
+			return
+		}
+	}
 	rejected := un.Status == http.StatusUnauthorized || un.Status == http.StatusForbidden
 	if !d.hasAuth() {
 		switch {

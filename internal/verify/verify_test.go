@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -150,8 +151,26 @@ func TestFailureModes(t *testing.T) {
 				return optionsFor(start(t, albOriginVerify(ownHandler(), "s3cret"), true))
 			},
 			want: want{failed: true,
-				status:   map[string]Status{"postman": Fail, "session": Fail},
+				status:   map[string]Status{"postman": Fail, "session": Fail, "auth": Skip},
 				patterns: map[string][]string{"postman": {"origin-verify-403"}, "session": {"origin-verify-403"}}},
+		},
+		{
+			name: "the server's own origin-verify 403, as knowledge-mcp's ORIGIN_VERIFY_HEADER answers (P7)",
+			setup: func(t *testing.T) Options {
+				h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if r.URL.Path == "/healthz" {
+						ownHandler().ServeHTTP(w, r)
+						return
+					}
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(http.StatusForbidden)
+					fmt.Fprint(w, `{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"forbidden: this server only answers requests that come through its CDN"}}`)
+				})
+				return optionsFor(start(t, h, true))
+			},
+			want: want{failed: true,
+				status:   map[string]Status{"postman": Fail, "session": Fail, "health": Pass, "auth": Skip},
+				patterns: map[string][]string{"postman": {"origin-verify-403"}}},
 		},
 		{
 			name:  "CloudFront 403: the behavior allows only GET and HEAD",
