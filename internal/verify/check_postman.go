@@ -19,7 +19,6 @@ func (d *doctor) checkPostman(ctx context.Context, c *Check) {
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
 	ex := d.do(ctx, http.MethodPost, d.endpoint.String(), []byte(PostmanRequest), h, true)
-	d.postman = ex
 	c.Evidencef("%s", ex)
 	if !ex.ok() && (ex.Status == http.StatusBadRequest || ex.Status == http.StatusNotAcceptable) && ex.bodyContains("accept") {
 		// The server insists on an Accept header. Postman itself sends
@@ -30,7 +29,13 @@ func (d *doctor) checkPostman(ctx context.Context, c *Check) {
 		if retry.ok() {
 			c.Add(Warn, "answers only when the request carries an Accept header; a client that sends just Content-Type gets "+strconv.Itoa(ex.Status), diagAcceptStrict)
 			ex = retry
-			d.postman = ex
+		}
+	}
+	if ex.Err != nil {
+		for _, dg := range diagnoseError(ex.Err) {
+			if dg.Pattern == diagUnreachable.Pattern || dg.Pattern == diagTimeout.Pattern {
+				d.unreachable = dg.Pattern
+			}
 		}
 	}
 	if !ex.ok() {
@@ -43,14 +48,12 @@ func (d *doctor) checkPostman(ctx context.Context, c *Check) {
 		c.Add(Fail, "answered 200 but not with JSON-RPC: "+err.Error())
 		return
 	}
-	d.stateless = true
 	if resp.Error != nil {
 		if isUnknownTool(resp.Error) {
 			d.offersSimple = false
 			c.Add(Skip, fmt.Sprintf("the server offers no simpleadd tool (%q); the connectivity test does not apply", resp.Error.Message))
 			return
 		}
-		d.stateless = false
 		c.Add(Fail, fmt.Sprintf("JSON-RPC error %d: %s", resp.Error.Code, resp.Error.Message), diagnoseExchange(ex, d.hasAuth())...)
 		return
 	}

@@ -116,7 +116,6 @@ func (d *doctor) checkSession(ctx context.Context, c *Check) {
 	}
 	d.session = cs
 	init := cs.InitializeResult()
-	d.negotiatedProt = init.ProtocolVersion
 	name := "(unnamed)"
 	if init.ServerInfo != nil {
 		name = init.ServerInfo.Name + " " + init.ServerInfo.Version
@@ -134,7 +133,6 @@ func (d *doctor) checkSession(ctx context.Context, c *Check) {
 		c.Add(Fail, "tools/list failed: "+err.Error(), diagnoseExchange(rec.lastFailure(), d.hasAuth())...)
 		return
 	}
-	d.toolsKnown = true
 	d.offersSimple = slices.ContainsFunc(tools, func(t *mcp.Tool) bool { return t.Name == "simpleadd" })
 	names := make([]string, 0, len(tools))
 	for _, t := range tools {

@@ -113,15 +113,12 @@ type doctor struct {
 	client *http.Client
 
 	// Filled by the checks as they run.
-	postman        *exchange // the Postman request's answer
-	offersSimple   bool      // tools/list had simpleadd
-	toolsKnown     bool      // tools/list succeeded
-	session        *mcp.ClientSession
-	sessionID      string
-	unauthOnce     sync.Once
-	unauth         *exchange // a tools/list without credentials
-	stateless      bool      // accepted a request without a session
-	negotiatedProt string
+	offersSimple bool // tools/list had simpleadd
+	session      *mcp.ClientSession
+	sessionID    string
+	unauthOnce   sync.Once
+	unauth       *exchange // an initialize without credentials
+	unreachable  string    // set when the Postman request got no connection at all
 }
 
 // Run performs every check against opts.URL, in order, and returns the
@@ -166,6 +163,11 @@ func Run(ctx context.Context, opts Options) *Report {
 
 	step := func(id, title string, run func(context.Context, *Check)) Step {
 		return Step{ID: id, Title: title, Run: func(c *Check) {
+			if d.unreachable != "" && id != "session" {
+				// Every request would wait for the same timeout again.
+				c.Add(Skip, "skipped: the endpoint is unreachable ("+d.unreachable+", see check 2)")
+				return
+			}
 			run(ctx, c)
 			d.log.Debug("check done", "check", c.ID, "status", c.Status, "summary", c.Summary)
 		}}

@@ -173,6 +173,19 @@ func TestFailureModes(t *testing.T) {
 				patterns: map[string][]string{"postman": {"origin-verify-403"}}},
 		},
 		{
+			name: "nothing listens: the network checks are skipped, not waited for",
+			setup: func(t *testing.T) Options {
+				srv := httptest.NewServer(ownHandler())
+				opts := optionsFor(srv)
+				srv.Close()
+				return opts
+			},
+			want: want{failed: true,
+				status: map[string]Status{"postman": Fail, "session": Fail, "cors": Skip, "health": Skip,
+					"urls": Skip, "latency": Skip, "auth": Skip},
+				patterns: map[string][]string{"postman": {"unreachable"}}},
+		},
+		{
 			name:  "CloudFront 403: the behavior allows only GET and HEAD",
 			setup: func(t *testing.T) Options { return optionsFor(start(t, cloudFrontGetOnly(ownHandler()), true)) },
 			want: want{failed: true,
