@@ -33,6 +33,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Header.Get("User-Agent") == "" {
 		req.Header.Set("User-Agent", userAgent)
 	}
+	rpcMethod := peekMethod(req)
 	start := time.Now()
 	resp, err := r.next.RoundTrip(req)
 	ex := &exchange{Method: req.Method, URL: req.URL.String(), Err: err, Duration: time.Since(start)}
@@ -54,17 +55,33 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	r.seen = append(r.seen, ex)
 	// A GET for the optional standalone stream may fail with 405; that is
 	// allowed and not evidence of anything.
-	if (err != nil || resp.StatusCode >= 300) && !(req.Method == http.MethodGet && err == nil && resp.StatusCode == http.StatusMethodNotAllowed) {
+	// So may the SDK's server/discover probe on servers older than
+	// 2026-07-28: the client falls back to initialize.
+	optional := err == nil && ((req.Method == http.MethodGet && resp.StatusCode == http.StatusMethodNotAllowed) ||
+		(rpcMethod == "server/discover" && resp.StatusCode >= 400 && resp.StatusCode < 500))
+	if (err != nil || resp.StatusCode >= 300) && !optional {
 		r.failed = append(r.failed, ex)
 	}
 	return resp, err
 }
 
 // lastFailure returns the most recent failed exchange, or nil.
-func (r *recorder) lastFailure() *exchange {
+func (r *recorder) lastFailure() *exchange { return r.failureSince(0) }
+
+// mark returns a position in the failures, for failureSince.
+func (r *recorder) mark() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if len(r.failed) == 0 {
+	return len(r.failed)
+}
+
+// failureSince returns the most recent failure recorded after mark, or nil:
+// an operation is diagnosed from its own exchanges only (the SDK's
+// server/discover probe fails harmlessly on older servers, for one).
+func (r *recorder) failureSince(mark int) *exchange {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.failed) <= mark {
 		return nil
 	}
 	return r.failed[len(r.failed)-1]
@@ -127,10 +144,11 @@ func (d *doctor) checkSession(ctx context.Context, c *Check) {
 		c.Add(Warn, "stateful server: needs stickiness behind a load balancer with more than one replica", diagStateful)
 	}
 
+	mark := rec.mark()
 	tools, err := d.listTools(ctx, cs)
 	if err != nil {
 		c.Evidencef("tools/list: %v", err)
-		c.Add(Fail, "tools/list failed: "+err.Error(), diagnoseExchange(rec.lastFailure(), d.hasAuth())...)
+		c.Add(Fail, "tools/list failed: "+err.Error(), diagnoseExchange(rec.failureSince(mark), d.hasAuth())...)
 		return
 	}
 	d.offersSimple = slices.ContainsFunc(tools, func(t *mcp.Tool) bool { return t.Name == "simpleadd" })
@@ -190,12 +208,13 @@ func (d *doctor) callTool(ctx context.Context, c *Check, cs *mcp.ClientSession, 
 	tctx, cancel := context.WithTimeout(ctx, d.opts.Timeout)
 	defer cancel()
 	shown, _ := json.Marshal(args)
+	mark := rec.mark()
 	start := time.Now()
 	res, err := cs.CallTool(tctx, &mcp.CallToolParams{Name: t.Name, Arguments: args})
 	took := time.Since(start).Round(time.Millisecond)
 	if err != nil {
 		c.Evidencef("%s(%s): %v (%s)", t.Name, shown, err, took)
-		c.Add(Fail, fmt.Sprintf("calling %s failed: %v", t.Name, err), diagnoseExchange(rec.lastFailure(), d.hasAuth())...)
+		c.Add(Fail, fmt.Sprintf("calling %s failed: %v", t.Name, err), diagnoseExchange(rec.failureSince(mark), d.hasAuth())...)
 		return false
 	}
 	text := resultText(res)
@@ -348,4 +367,22 @@ func (d *doctor) checkLegacyHandshake(ctx context.Context, c *Check) {
 	}
 	_ = json.Unmarshal(resp.Result, &res)
 	c.Evidencef("initialize 2025-06-18 (as AgentCore Gateway sends it): answered protocol %s", res.ProtocolVersion)
+}
+
+// peekMethod returns the JSON-RPC method of a POST without consuming its
+// body, or "".
+func peekMethod(req *http.Request) string {
+	if req.Method != http.MethodPost || req.GetBody == nil {
+		return ""
+	}
+	body, err := req.GetBody()
+	if err != nil {
+		return ""
+	}
+	defer body.Close()
+	var msg struct {
+		Method string `json:"method"`
+	}
+	_ = json.NewDecoder(io.LimitReader(body, maxBody)).Decode(&msg)
+	return msg.Method
 }
