@@ -301,11 +301,13 @@ func diagnoseToolError(text string) []Diagnosis {
 	t := strings.ToLower(text)
 	switch {
 	case strings.Contains(t, "accessdenied"), strings.Contains(t, "access denied"),
-		strings.Contains(t, "not authorized to perform"), strings.Contains(t, "unauthorizedoperation"):
+		strings.Contains(t, "not authorized to perform"), strings.Contains(t, "unauthorizedoperation"),
+		strings.Contains(t, "aws denied"):
 		return []Diagnosis{diagAccessDenied}
 	case strings.Contains(t, "no valid credential"), strings.Contains(t, "credentials not found"),
 		strings.Contains(t, "unable to locate credentials"), strings.Contains(t, "no ec2 imds role found"),
-		strings.Contains(t, "failed to retrieve credentials"), strings.Contains(t, "nocredentialproviders"):
+		strings.Contains(t, "failed to retrieve credentials"), strings.Contains(t, "nocredentialproviders"),
+		strings.Contains(t, "no aws credentials"):
 		return []Diagnosis{diagNoCredentials}
 	}
 	return nil
