@@ -114,15 +114,19 @@ func TestVerifyCommandJSON(t *testing.T) {
 			var report struct {
 				OK     bool `json:"ok"`
 				Checks []struct {
-					ID     string `json:"id"`
-					Status string `json:"status"`
+					ID      string             `json:"id"`
+					Status  string             `json:"status"`
+					Metrics map[string]float64 `json:"metrics"`
 				} `json:"checks"`
 			}
 			if err := json.Unmarshal([]byte(stdout), &report); err != nil {
 				t.Fatalf("stdout is not JSON: %v\n%s\n%s", err, stdout, stderr)
 			}
 			if len(report.Checks) != 8 {
-				t.Errorf("%d checks, want 8", len(report.Checks))
+				t.Fatalf("%d checks, want 8", len(report.Checks))
+			}
+			if m := report.Checks[6].Metrics; report.Checks[6].ID != "latency" || m["calls"] != 10 || m["p50_ms"] <= 0 || m["p95_ms"] < m["p50_ms"] || m["max_ms"] < m["p95_ms"] {
+				t.Errorf("latency metrics = %v, want 10 calls with 0 < p50 <= p95 <= max", m)
 			}
 			// Our server has no auth: a token given but not required is
 			// "auth not enforced", a failure.

@@ -75,6 +75,9 @@ func (d *doctor) checkLatency(ctx context.Context, c *Check) {
 		ds = append(ds, took)
 	}
 	l := summarize(ds, len(errs))
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	c.Metrics = map[string]float64{"calls": float64(l.Calls), "errors": float64(l.Errors),
+		"p50_ms": ms(l.P50), "p95_ms": ms(l.P95), "max_ms": ms(l.Max)}
 	summary := fmt.Sprintf("%d × %s: p50 %s, p95 %s, max %s", l.Calls, name, round(l.P50), round(l.P95), round(l.Max))
 	switch {
 	case len(errs) > 0:

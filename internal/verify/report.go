@@ -62,6 +62,9 @@ type Check struct {
 	Evidence []string `json:"evidence,omitempty"`
 	// Diagnoses maps what went wrong to causes and fixes.
 	Diagnoses []Diagnosis `json:"diagnoses,omitempty"`
+	// Metrics are the check's measurements, for pipelines (the latency
+	// check's p50_ms, p95_ms, max_ms, calls, errors).
+	Metrics map[string]float64 `json:"metrics,omitempty"`
 	// Duration is how long the check took.
 	Duration time.Duration `json:"duration_ns"`
 }
