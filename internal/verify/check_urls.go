@@ -1,12 +1,15 @@
 package verify
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
 )
 
 var diagHTTPInMetadata = Diagnosis{Pitfall: "P2", Pattern: "http-url-in-auth",
@@ -100,7 +103,65 @@ variants:
 		}
 		break
 	}
+	d.checkSSEEndpoint(ctx, c)
 	c.Add(Pass, "no redirects on the MCP path and no http:// URLs seen")
+}
+
+var diagSSEEndpointHTTP = Diagnosis{Pitfall: "P2", Pattern: "sse-endpoint-http",
+	Cause: "the legacy HTTP+SSE transport announces its message endpoint as an absolute http:// URL (built from the scheme the server sees behind the TLS-terminating proxy): browsers block it as mixed content and clients post to a URL that bypasses TLS",
+	Fix:   "serve streamable HTTP at /mcp instead of the legacy SSE transport (FastMCP: transport=\"streamable-http\"), or make the server announce a relative or https:// endpoint"}
+
+// sseProbeTime bounds the wait for a legacy SSE stream's first event.
+const sseProbeTime = 3 * time.Second
+
+// checkSSEEndpoint looks for the legacy HTTP+SSE transport beside the MCP
+// endpoint (GET …/sse): its first event names the URL to post messages to,
+// which must not be an absolute http:// URL.
+func (d *doctor) checkSSEEndpoint(ctx context.Context, c *Check) {
+	target := d.sibling("/sse")
+	if strings.HasSuffix(d.endpoint.Path, "/sse") {
+		target = d.endpoint.String()
+	}
+	sctx, cancel := context.WithTimeout(ctx, min(d.opts.Timeout, sseProbeTime))
+	defer cancel()
+	h := http.Header{}
+	h.Set("Accept", "text/event-stream")
+	d.addAuth(h)
+	req, err := newRequest(http.MethodGet, target, nil, h)
+	if err != nil {
+		return
+	}
+	resp, err := d.client.Do(req.WithContext(sctx))
+	if err != nil {
+		return
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Type"), "text/event-stream") {
+		return // no legacy SSE transport here
+	}
+	event, data := readFirstEvent(resp.Body)
+	c.Evidencef("GET %s: legacy HTTP+SSE transport, first event %q with data %q", pathOf(target), event, truncate(data, 120))
+	if event == "endpoint" && strings.HasPrefix(strings.ToLower(strings.TrimSpace(data)), "http://") && !d.isLoopback() {
+		c.Add(Fail, "the SSE endpoint event names "+truncate(data, 80), diagSSEEndpointHTTP)
+	}
+}
+
+// readFirstEvent reads an event stream up to its first complete event.
+func readFirstEvent(body io.Reader) (event, data string) {
+	sc := bufio.NewScanner(io.LimitReader(body, maxBody))
+	var lines []string
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case line == "" && (event != "" || len(lines) > 0):
+			return event, strings.Join(lines, "\n")
+		case strings.HasPrefix(line, "event:"):
+			event = strings.TrimSpace(strings.TrimPrefix(line, "event:"))
+		case strings.HasPrefix(line, "data:"):
+			lines = append(lines, strings.TrimPrefix(strings.TrimPrefix(line, "data:"), " "))
+		}
+	}
+	return event, strings.Join(lines, "\n")
 }
 
 func pathOf(target string) string {

@@ -271,3 +271,21 @@ func requireAPIKey(next http.Handler, header, key string) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// legacySSE adds FastMCP's legacy HTTP+SSE transport at /sse, whose first
+// event announces the message endpoint built from the scheme the server
+// sees (http behind a TLS-terminating proxy).
+func legacySSE(next http.Handler, scheme string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/sse" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusOK)
+		fmt.Fprintf(w, "event: endpoint\r\ndata: %s://%s/messages/?session_id=5f2c\r\n\r\n", scheme, r.Host)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done() // a stream stays open until the client leaves
+	})
+}

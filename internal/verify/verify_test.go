@@ -298,6 +298,30 @@ func TestFailureModes(t *testing.T) {
 			want: want{status: map[string]Status{"tls": Pass, "urls": Pass, "auth": Pass}},
 		},
 		{
+			name: "a legacy SSE endpoint event with an http:// URL behind a TLS proxy (P2)",
+			setup: func(t *testing.T) Options {
+				srv := start(t, legacySSE(publicHandler(), "http"), true)
+				opts := optionsFor(srv)
+				opts.URL = "https://mcp.example.com:" + srv.URL[strings.LastIndex(srv.URL, ":")+1:] + "/mcp"
+				opts.Transport = loopbackTransport(srv)
+				return opts
+			},
+			want: want{failed: true,
+				status:   map[string]Status{"urls": Fail, "postman": Pass},
+				patterns: map[string][]string{"urls": {"sse-endpoint-http"}}},
+		},
+		{
+			name: "a legacy SSE endpoint event with an https:// URL passes",
+			setup: func(t *testing.T) Options {
+				srv := start(t, legacySSE(publicHandler(), "https"), true)
+				opts := optionsFor(srv)
+				opts.URL = "https://mcp.example.com:" + srv.URL[strings.LastIndex(srv.URL, ":")+1:] + "/mcp"
+				opts.Transport = loopbackTransport(srv)
+				return opts
+			},
+			want: want{status: map[string]Status{"urls": Pass}},
+		},
+		{
 			name:  "a stateful server (P8)",
 			setup: func(t *testing.T) Options { return optionsFor(start(t, sdkHandler(nil, false), true)) },
 			want: want{failed: true,
