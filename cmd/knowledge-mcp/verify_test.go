@@ -54,7 +54,7 @@ func TestVerifyCommandExitStatus(t *testing.T) {
 		{name: "flags after the URL", args: []string{own.URL + "/mcp", "--calls", "3", "--color", "never"}, code: 0,
 			inStdout: []string{"3 × simpleadd"}},
 		{name: "an ALB without healthy targets fails", args: []string{broken.URL + "/mcp"}, code: 1,
-			inStdout: []string{"FAIL", "cause P3", "no healthy targets"}, inStderr: []string{"checks failed"}},
+			inStdout: []string{"FAIL", "cause P3", "no healthy targets"}, inStderr: []string{"1 check failed"}},
 		{name: "good template", args: []string{"--template", "../../internal/verify/template/testdata/good.yaml"}, code: 0,
 			inStdout: []string{"origin-protocol", "OK:"}},
 		{name: "flawed template", args: []string{"--template", "../../internal/verify/template/testdata/p1-https-origin.json"}, code: 1,

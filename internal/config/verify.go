@@ -30,7 +30,7 @@ func (c *Verify) AddFlags(f *FlagSet) {
 	f.String(&c.APIKeyHeader, "api-key-header", "VERIFY_API_KEY_HEADER", "X-API-Key", "header that carries --api-key")
 	f.Bool(&c.JSON, "json", "VERIFY_JSON", false, "print the report as JSON (every check, its evidence and diagnosis)")
 	f.Int(&c.Calls, "calls", "VERIFY_CALLS", 10, "number of calls of the latency check")
-	f.Duration(&c.Timeout, "timeout", "VERIFY_TIMEOUT", 15*time.Second, "timeout of each request")
+	f.Duration(&c.Timeout, "timeout", "VERIFY_TIMEOUT", 40*time.Second, "timeout of each request (CloudFront takes 3×10s to give up on an unreachable origin and answer 504)")
 	f.Bool(&c.Insecure, "insecure", "VERIFY_INSECURE", false, "accept an untrusted TLS certificate (self-signed test certificates); the TLS check then warns")
 	f.String(&c.CAFile, "ca-file", "VERIFY_CA_FILE", "", "PEM file of CA certificates to trust besides the system's")
 	f.String(&c.Template, "template", "VERIFY_TEMPLATE", "", "check this CloudFormation template (JSON or YAML) statically instead of an endpoint")

@@ -31,12 +31,17 @@ func (d *doctor) checkPostman(ctx context.Context, c *Check) {
 			ex = retry
 		}
 	}
-	if ex.Err != nil {
+	switch {
+	case ex.Err != nil:
 		for _, dg := range diagnoseError(ex.Err) {
 			if dg.Pattern == diagUnreachable.Pattern || dg.Pattern == diagTimeout.Pattern {
-				d.unreachable = dg.Pattern
+				d.blocked = "the endpoint is unreachable (" + dg.Pattern + ")"
 			}
 		}
+	case ex.Status >= 500 && ex.errorFromCloudFront():
+		d.blocked = fmt.Sprintf("CloudFront answers %d: it cannot reach the origin", ex.Status)
+	case ex.Status >= 500 && ex.fromALB():
+		d.blocked = fmt.Sprintf("the load balancer answers %d: it cannot reach a healthy target", ex.Status)
 	}
 	if !ex.ok() {
 		summary := "the Postman request failed: " + statusOrErr(ex)

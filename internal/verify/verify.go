@@ -52,7 +52,8 @@ type Options struct {
 	APIKeyHeader string
 	// Calls is the number of calls of the latency check (default 10).
 	Calls int
-	// Timeout bounds each request (default 15s).
+	// Timeout bounds each request (default 40s: CloudFront answers 504 for
+	// an unreachable origin only after 3 connection attempts of 10s).
 	Timeout time.Duration
 	// Insecure skips certificate verification (self-signed test
 	// certificates); the TLS check then warns.
@@ -118,7 +119,10 @@ type doctor struct {
 	sessionID    string
 	unauthOnce   sync.Once
 	unauth       *exchange // an initialize without credentials
-	unreachable  string    // set when the Postman request got no connection at all
+	// blocked says why nothing behind the endpoint can be reached (no
+	// connection, or a CDN or load balancer error), set by the Postman
+	// check; the later checks are then skipped.
+	blocked string
 }
 
 // Run performs every check against opts.URL, in order, and returns the
@@ -141,7 +145,7 @@ func Run(ctx context.Context, opts Options) *Report {
 		opts.Calls = 10
 	}
 	if opts.Timeout <= 0 {
-		opts.Timeout = 15 * time.Second
+		opts.Timeout = 40 * time.Second
 	}
 	if opts.APIKeyHeader == "" {
 		opts.APIKeyHeader = DefaultAPIKeyHeader
@@ -163,9 +167,10 @@ func Run(ctx context.Context, opts Options) *Report {
 
 	step := func(id, title string, run func(context.Context, *Check)) Step {
 		return Step{ID: id, Title: title, Run: func(c *Check) {
-			if d.unreachable != "" && id != "session" {
-				// Every request would wait for the same timeout again.
-				c.Add(Skip, "skipped: the endpoint is unreachable ("+d.unreachable+", see check 2)")
+			if d.blocked != "" {
+				// Every request would meet the same wall (and perhaps wait
+				// for the same timeout) again.
+				c.Add(Skip, "skipped: "+d.blocked+" (see check 2)")
 				return
 			}
 			run(ctx, c)
@@ -178,7 +183,7 @@ func Run(ctx context.Context, opts Options) *Report {
 		step("session", "MCP session with the Go SDK client: initialize, tools/list, read-only tools, resources, prompts", d.checkSession),
 		step("cors", "browser CORS: preflight from --origin, then the actual POST", d.checkCORS),
 		step("health", "health paths as a load balancer sees them: /healthz, /readyz, GET /mcp", d.checkHealth),
-		step("urls", "redirects and absolute URLs: no 3xx on /mcp, no http:// in Location, WWW-Authenticate or metadata", d.checkURLs),
+		step("urls", "redirects and absolute URLs: no 3xx on /mcp, no http:// in Location, WWW-Authenticate, metadata or SSE endpoint events", d.checkURLs),
 		step("latency", "latency of a cheap call", d.checkLatency),
 		step("auth", "authentication: with and without the credential", d.checkAuth),
 	})
