@@ -277,10 +277,7 @@ func TestFailureModes(t *testing.T) {
 		{
 			name: "WWW-Authenticate names an http:// metadata URL behind a TLS proxy (P2)",
 			setup: func(t *testing.T) Options {
-				srv := start(t, requireBearer(publicHandler(), "tok", "http"), true)
-				opts := optionsFor(srv)
-				opts.URL = "https://mcp.example.com:" + srv.URL[strings.LastIndex(srv.URL, ":")+1:] + "/mcp"
-				opts.Transport = loopbackTransport(srv)
+				opts := publicNameOptions(t, requireBearer(publicHandler(), "tok", "http"))
 				opts.Token = "tok"
 				return opts
 			},
@@ -291,10 +288,7 @@ func TestFailureModes(t *testing.T) {
 		{
 			name: "the same behind a public name with https metadata passes",
 			setup: func(t *testing.T) Options {
-				srv := start(t, requireBearer(publicHandler(), "tok", "https"), true)
-				opts := optionsFor(srv)
-				opts.URL = "https://mcp.example.com:" + srv.URL[strings.LastIndex(srv.URL, ":")+1:] + "/mcp"
-				opts.Transport = loopbackTransport(srv)
+				opts := publicNameOptions(t, requireBearer(publicHandler(), "tok", "https"))
 				opts.Token = "tok"
 				return opts
 			},
@@ -303,10 +297,7 @@ func TestFailureModes(t *testing.T) {
 		{
 			name: "a legacy SSE endpoint event with an http:// URL behind a TLS proxy (P2)",
 			setup: func(t *testing.T) Options {
-				srv := start(t, legacySSE(publicHandler(), "http"), true)
-				opts := optionsFor(srv)
-				opts.URL = "https://mcp.example.com:" + srv.URL[strings.LastIndex(srv.URL, ":")+1:] + "/mcp"
-				opts.Transport = loopbackTransport(srv)
+				opts := publicNameOptions(t, legacySSE(publicHandler(), "http"))
 				return opts
 			},
 			want: want{failed: true,
@@ -316,10 +307,7 @@ func TestFailureModes(t *testing.T) {
 		{
 			name: "a legacy SSE endpoint event with an https:// URL passes",
 			setup: func(t *testing.T) Options {
-				srv := start(t, legacySSE(publicHandler(), "https"), true)
-				opts := optionsFor(srv)
-				opts.URL = "https://mcp.example.com:" + srv.URL[strings.LastIndex(srv.URL, ":")+1:] + "/mcp"
-				opts.Transport = loopbackTransport(srv)
+				opts := publicNameOptions(t, legacySSE(publicHandler(), "https"))
 				return opts
 			},
 			want: want{status: map[string]Status{"urls": Pass}},
@@ -511,4 +499,16 @@ func TestReportTextColour(t *testing.T) {
 // proxy, so tests can use public-looking names routed to loopback.
 func publicHandler() http.Handler {
 	return httpserver.New(mcpserver.New(mcpserver.Options{}), httpserver.Options{AllowedHosts: []string{"*"}})
+}
+
+// publicNameOptions serves h over TLS and verifies it as
+// https://mcp.example.com:PORT/mcp (a name its test certificate covers),
+// routed to the loopback server, so that http:// URLs count as mixed content.
+func publicNameOptions(t *testing.T, h http.Handler) Options {
+	t.Helper()
+	srv := start(t, h, true)
+	opts := optionsFor(srv)
+	opts.URL = "https://mcp.example.com:" + srv.URL[strings.LastIndex(srv.URL, ":")+1:] + "/mcp"
+	opts.Transport = loopbackTransport(srv)
+	return opts
 }
