@@ -23,8 +23,12 @@ import (
 // handler, and servers built to fail in each way a real deployment does.
 
 // ownHandler is knowledge-mcp's real HTTP handler around its real MCP server.
+// The origin the tests browse from is allowed, as CORS_ORIGINS would; any
+// other Origin gets the MCP spec's 403.
 func ownHandler() http.Handler {
-	return httpserver.New(mcpserver.New(mcpserver.Options{Version: "test"}), httpserver.Options{})
+	return httpserver.New(mcpserver.New(mcpserver.Options{Version: "test"}), httpserver.Options{
+		CORS: httpserver.CORS{Origins: []string{"https://app.example"}},
+	})
 }
 
 // sdkHandler is a bare go-sdk streamable handler at /mcp only: no CORS, no
