@@ -157,7 +157,7 @@ func TestEdgeAPIKey(t *testing.T) {
 				return
 			}
 			edgeWantRPCError(t, tc.name, resp, body, tc.status, "API key")
-			if got := resp.Header.Get("WWW-Authenticate"); !strings.Contains(got, `header="X-Api-Key"`) {
+			if got := resp.Header.Get("WWW-Authenticate"); !strings.Contains(got, `header="X-API-Key"`) {
 				t.Errorf("WWW-Authenticate %q does not name the header", got)
 			}
 		})

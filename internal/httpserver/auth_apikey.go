@@ -30,7 +30,7 @@ func NewAPIKeyAuth(header string, keys []string) (*APIKeyAuth, error) {
 	if len(keys) == 0 {
 		return nil, errors.New("api-key auth: no keys")
 	}
-	a := &APIKeyAuth{header: http.CanonicalHeaderKey(header)}
+	a := &APIKeyAuth{header: header} // as configured; Header.Get is case-insensitive
 	for _, k := range keys {
 		a.digests = append(a.digests, sha256.Sum256([]byte(k)))
 	}
