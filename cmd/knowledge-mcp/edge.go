@@ -141,6 +141,9 @@ func (e *edge) logPosture(loopback bool, host string) {
 	if !loopback && c.Auth == config.AuthJWT && c.PublicURL == "" {
 		e.logger.Warn("AUTH=jwt without PUBLIC_URL: OAuth metadata and WWW-Authenticate name the host the request arrived at (behind CloudFront and an ALB, the ALB's); set PUBLIC_URL to the URL clients use")
 	}
+	if !loopback && c.Auth != config.AuthNone && c.Metrics && c.MetricsAddr == "" && c.MetricsToken == "" {
+		e.logger.Warn("/metrics is open on the main port while /mcp needs credentials; set METRICS_TOKEN, or METRICS_ADDR to serve it on a private port")
+	}
 	if !loopback && c.Auth == config.AuthNone {
 		e.logger.Warn("listening beyond loopback with no authentication: anyone who reaches this port can use the server; set AUTH=api-key or AUTH=jwt, or put it behind an authenticating gateway",
 			"host", host)

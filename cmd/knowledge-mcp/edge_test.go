@@ -388,6 +388,14 @@ func TestEdgeRateLimit(t *testing.T) {
 	if got := edgeMetric(t, srv.URL+"/metrics", "knowledge_mcp_rate_limited_total", "limit", "rate"); got != 1 {
 		t.Errorf("rate_limited_total{limit=rate} = %v, want 1", got)
 	}
+
+	// Guessing keys spends the guessing address's tokens.
+	for i := range 2 {
+		resp, body := edgeCall(t, http.MethodPost, mcp, edgeAdd, "X-API-Key", edgeKey(50+i), "X-Forwarded-For", "192.0.2.50")
+		edgeWantRPCError(t, "wrong key", resp, body, 401, "API key")
+	}
+	resp, body = edgeCall(t, http.MethodPost, mcp, edgeAdd, "X-API-Key", edgeKey(52), "X-Forwarded-For", "192.0.2.50")
+	edgeWantRPCError(t, "third wrong key at once", resp, body, 429, "rate limit")
 }
 
 // Unauthenticated clients are told apart by IP; X-Forwarded-For counts only

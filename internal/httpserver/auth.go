@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/oauthex"
 )
@@ -90,6 +91,14 @@ func (h *handler) authenticate(next http.Handler) http.Handler {
 			}
 			h.opts.Metrics.AuthFailure(ae.Reason)
 			setReason(r, "auth_"+ae.Reason)
+			if h.limiter != nil {
+				// Failed attempts spend the client IP's tokens, so that
+				// guessing keys is throttled like any other traffic.
+				if ok, wait := h.limiter.allow("ip:"+h.proxies.clientIP(r), time.Now()); !ok {
+					h.refuseRate(w, r, wait)
+					return
+				}
+			}
 			if challenge := a.Challenge(ae, h.baseURL(r)+ResourceMetadataMCPPath); challenge != "" {
 				w.Header().Set("WWW-Authenticate", challenge)
 			}

@@ -65,13 +65,18 @@ func (h *handler) rateLimit(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		secs := max(1, int(math.Ceil(wait.Seconds())))
-		h.opts.Metrics.Limited("rate")
-		setReason(r, "rate_limited")
-		w.Header().Set("Retry-After", strconv.Itoa(secs))
-		writeRPCError(w, http.StatusTooManyRequests, nil, codeServerError, fmt.Sprintf(
-			"rate limit exceeded (RATE_LIMIT): retry after %d second(s)", secs))
+		h.refuseRate(w, r, wait)
 	})
+}
+
+// refuseRate answers 429 with Retry-After in whole seconds.
+func (h *handler) refuseRate(w http.ResponseWriter, r *http.Request, wait time.Duration) {
+	secs := max(1, int(math.Ceil(wait.Seconds())))
+	h.opts.Metrics.Limited("rate")
+	setReason(r, "rate_limited")
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	writeRPCError(w, http.StatusTooManyRequests, nil, codeServerError, fmt.Sprintf(
+		"rate limit exceeded (RATE_LIMIT): retry after %d second(s)", secs))
 }
 
 // clientLimiter holds one token bucket per client key. Buckets idle long
