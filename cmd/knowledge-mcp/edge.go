@@ -98,11 +98,14 @@ func newEdge(ctx context.Context, cfg *config.Edge, logger *slog.Logger) (*edge,
 	return e, nil
 }
 
-// options returns base with the edge's options filled in.
+// options returns base with the edge's fields filled in; every other field
+// of base is kept.
 func (e *edge) options(base httpserver.Options) httpserver.Options {
 	o := e.opts
-	o.Logger, o.MaxBodyBytes, o.KeepAlive, o.AllowedHosts, o.Ready = base.Logger, base.MaxBodyBytes, base.KeepAlive, base.AllowedHosts, base.Ready
-	return o
+	base.PublicURL, base.TrustedProxies, base.CORS, base.Auth, base.OriginVerify = o.PublicURL, o.TrustedProxies, o.CORS, o.Auth, o.OriginVerify
+	base.MaxConcurrent, base.RateLimit, base.RateBurst = o.MaxConcurrent, o.RateLimit, o.RateBurst
+	base.Metrics, base.ServeMetrics, base.MetricsToken = o.Metrics, o.ServeMetrics, o.MetricsToken
+	return base
 }
 
 // logPosture logs, once at start, how the server is exposed and protected,
