@@ -49,7 +49,10 @@ func (h *handler) cors(next http.Handler) http.Handler {
 	}
 	allowHeadersValue := strings.Join(allowHeaders, ", ")
 	maxAge := strconv.Itoa(int(h.opts.CORS.MaxAge / time.Second))
-	anyOrigin := slices.Contains(h.opts.CORS.Origins, "*") && !h.opts.CORS.AllowCredentials
+	// "*" never goes with credentials: echoing any origin with
+	// Allow-Credentials would let every site act as the user.
+	anyOrigin := slices.Contains(h.opts.CORS.Origins, "*")
+	credentials := h.opts.CORS.AllowCredentials && !anyOrigin
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin := r.Header.Get("Origin")
@@ -81,7 +84,7 @@ func (h *handler) cors(next http.Handler) http.Handler {
 			hdr.Set("Access-Control-Allow-Origin", "*")
 		} else {
 			hdr.Set("Access-Control-Allow-Origin", origin)
-			if h.opts.CORS.AllowCredentials {
+			if credentials {
 				hdr.Set("Access-Control-Allow-Credentials", "true")
 			}
 		}
