@@ -69,6 +69,12 @@ run_check "go vet" go vet ./...
 run_check "staticcheck" go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 run_go_tests "root module" "$root" -count=1 -timeout 20m ./...
 
+# Brief fuzzing of the request path and the filter parser (seed corpora in testdata/fuzz).
+for target in "FuzzParseEnvelope ./internal/httpserver" "FuzzMCPHandler ./internal/httpserver" "FuzzParseFilter ./internal/kb"; do
+  set -- $target
+  run_check "fuzz $1" go test -run='^$' -fuzz="^$1\$" -fuzztime=10s "$2"
+done
+
 printf '\n== summary ==\n'
 [ ${#failures[@]} -gt 0 ] && printf 'failed: %s\n' "${failures[*]}"
 echo "tests: $passed passed, $failed failed"
