@@ -137,6 +137,8 @@ func newBackend(cfg aws.Config, settings config.Bedrock, logger *slog.Logger) *B
 		agent:    bedrockagent.NewFromConfig(cfg),
 		objects: s3.NewFromConfig(cfg, func(o *s3.Options) {
 			o.UsePathStyle = settings.S3ForcePathStyle
+			// Ranged reads carry no whole-object checksum to validate.
+			o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 		}),
 		slots: make(chan struct{}, settings.MaxConcurrency),
 		now:   time.Now,

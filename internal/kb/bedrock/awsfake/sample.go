@@ -61,7 +61,7 @@ func Seed(f *Fake) {
 			{Text: "Kendra indexed rollback FAQ.",
 				Location: map[string]any{"type": "KENDRA", "kendraDocumentLocation": map[string]any{"uri": "https://kendra.example.com/faq/rollback"}},
 				Metadata: meta("DSKE000007")},
-			{Text: "service=checkout\nrollbacks=3", ContentType: "ROW",
+			{Text: "service=checkout\nchange=rollback", ContentType: "ROW",
 				Location: map[string]any{"type": "SQL", "sqlLocation": map[string]any{"query": "SELECT service, rollbacks FROM deploys"}},
 				Metadata: nil},
 		},
