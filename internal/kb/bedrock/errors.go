@@ -85,7 +85,7 @@ func (b *Backend) mapError(ctx context.Context, act action, err error) error {
 			}
 			return fmt.Errorf("%s: %w: %s does not exist in region %s (%s: %s)", act.Action, kb.ErrNotFound, act.Resource, b.region, code, msg)
 		case slices.Contains(validationCodes, code):
-			return fmt.Errorf("%s: %w: %s refused the request: %s; change %s", act.Action, kb.ErrInvalidArgument, act.Action, msg, validationParam(msg))
+			return fmt.Errorf("%s: %w: AWS refused the request (%s: %s); change %s", act.Action, kb.ErrInvalidArgument, code, msg, validationParam(msg))
 		case slices.Contains(throttleCodes, code):
 			return fmt.Errorf("%s: %w: AWS throttled the request%s (%s: %s); try again in a few seconds, or ask for a higher Bedrock quota",
 				act.Action, kb.ErrUnavailable, attempts, code, msg)
