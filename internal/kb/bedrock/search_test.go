@@ -85,8 +85,10 @@ func TestSearchSendsEveryRetrieveOption(t *testing.T) {
 			wantURIs: []string{"s3://kmcp-docs-bucket/guides/deploy.md", "https://example.com/docs/rollback"},
 		},
 		{
-			name:     "one data source id alone",
-			query:    func(*testing.T) kb.Query { return kb.Query{Text: "rollback", DataSourceIDs: []string{awsfake.SampleWebDataSource}} },
+			name: "one data source id alone",
+			query: func(*testing.T) kb.Query {
+				return kb.Query{Text: "rollback", DataSourceIDs: []string{awsfake.SampleWebDataSource}}
+			},
 			wantConf: `{"numberOfResults":5,"filter":{"equals":{"key":"x-amz-bedrock-kb-data-source-id","value":"DSWEB00002"}}}`,
 			wantURIs: []string{"https://example.com/docs/rollback"},
 		},

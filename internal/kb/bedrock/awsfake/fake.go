@@ -161,15 +161,15 @@ func (f *Fake) Close() {
 // static credentials and nothing read from the machine's AWS files.
 func (f *Fake) Env() map[string]string {
 	return map[string]string{
-		"AWS_REGION":                            f.Region,
-		"AWS_ACCESS_KEY_ID":                     f.AccessKeyID,
-		"AWS_SECRET_ACCESS_KEY":                 f.SecretAccessKey,
+		"AWS_REGION":                             f.Region,
+		"AWS_ACCESS_KEY_ID":                      f.AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY":                  f.SecretAccessKey,
 		"AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME": f.Runtime.URL,
-		"AWS_ENDPOINT_URL_BEDROCK_AGENT":        f.Agent.URL,
-		"AWS_ENDPOINT_URL_S3":                   f.S3.URL,
-		"AWS_EC2_METADATA_DISABLED":             "true",
-		"AWS_CONFIG_FILE":                       "/dev/null",
-		"AWS_SHARED_CREDENTIALS_FILE":           "/dev/null",
+		"AWS_ENDPOINT_URL_BEDROCK_AGENT":         f.Agent.URL,
+		"AWS_ENDPOINT_URL_S3":                    f.S3.URL,
+		"AWS_EC2_METADATA_DISABLED":              "true",
+		"AWS_CONFIG_FILE":                        "/dev/null",
+		"AWS_SHARED_CREDENTIALS_FILE":            "/dev/null",
 	}
 }
 

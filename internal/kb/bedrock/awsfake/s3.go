@@ -20,7 +20,9 @@ func (f *Fake) routeS3(r *http.Request) (string, handlerFunc, bool) {
 	if !ok || bucket == "" || key == "" {
 		return "", nil, false
 	}
-	return OpGetObject, func(r *http.Request, _ map[string]any) (any, error) { return f.getObject(bucket, key, r.Header.Get("Range")) }, true
+	return OpGetObject, func(r *http.Request, _ map[string]any) (any, error) {
+		return f.getObject(bucket, key, r.Header.Get("Range"))
+	}, true
 }
 
 func (f *Fake) getObject(bucket, key, rng string) (any, error) {
