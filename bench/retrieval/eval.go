@@ -216,16 +216,16 @@ func CopyCorpus(src, dst string) (int, error) {
 	return n, err
 }
 
-// chunkKey names a chunk: document path and chunk index.
-type chunkKey struct {
-	doc   string
-	chunk int
+// ChunkKey names a chunk: document path and chunk index.
+type ChunkKey struct {
+	Doc   string
+	Chunk int
 }
 
 // Judgments maps each query's anchors to the chunks of the corpus that hold
 // them, chunked exactly as the index chunks them. Queries whose anchors
 // all fall outside the corpus are dropped.
-func Judgments(corpus string, queries []Query, opts ingest.ChunkOptions) ([]Query, [][]chunkKey, error) {
+func Judgments(corpus string, queries []Query, opts ingest.ChunkOptions) ([]Query, [][]ChunkKey, error) {
 	type docChunks struct {
 		anchors map[string]int
 		chunks  []ingest.Chunk
@@ -243,9 +243,9 @@ func Judgments(corpus string, queries []Query, opts ingest.ChunkOptions) ([]Quer
 		return dc
 	}
 	var kept []Query
-	var rels [][]chunkKey
+	var rels [][]ChunkKey
 	for _, q := range queries {
-		var rel []chunkKey
+		var rel []ChunkKey
 		for _, a := range q.Anchors {
 			page, id, _ := strings.Cut(a, "#")
 			dc := get(page)
@@ -261,7 +261,7 @@ func Judgments(corpus string, queries []Query, opts ingest.ChunkOptions) ([]Quer
 			}
 			for _, c := range dc.chunks {
 				if c.End > off {
-					k := chunkKey{page, c.Index}
+					k := ChunkKey{page, c.Index}
 					if !slices.Contains(rel, k) {
 						rel = append(rel, k)
 					}
@@ -291,7 +291,7 @@ func (m Metrics) String() string {
 
 // Evaluate runs every query against the knowledge base name of backend.
 // agent selects the agent phrasing of the queries.
-func Evaluate(ctx context.Context, backend kb.Backend, name string, queries []Query, rels [][]chunkKey, agent bool, kind string) (Metrics, error) {
+func Evaluate(ctx context.Context, backend kb.Backend, name string, queries []Query, rels [][]ChunkKey, agent bool, kind string) (Metrics, error) {
 	var m Metrics
 	for i, q := range queries {
 		if kind != "" && q.Kind != kind {
@@ -307,7 +307,7 @@ func Evaluate(ctx context.Context, backend kb.Backend, name string, queries []Qu
 		}
 		dcg, found, rr := 0.0, 0, 0.0
 		for rank, r := range res.Results {
-			if slices.Contains(rels[i], chunkKey{r.DocumentID, r.ChunkIndex}) {
+			if slices.Contains(rels[i], ChunkKey{r.DocumentID, r.ChunkIndex}) {
 				dcg += 1 / math.Log2(float64(rank)+2)
 				found++
 				if rr == 0 {

@@ -26,6 +26,9 @@ type Ranking struct {
 	// Proximity adds a bonus to candidates where query terms occur close
 	// together; 0 turns it off.
 	Proximity float64
+	// Coord multiplies the score of a chunk holding every query term by
+	// 1+Coord (and proportionally less for fewer terms); 0 turns it off.
+	Coord float64
 }
 
 // DefaultRanking is what the local index uses: BM25F over title, heading

@@ -121,6 +121,7 @@ func (h *minHeap) Pop() any {
 // scratch is per-query working memory, pooled.
 type scratch struct {
 	acc     []float32
+	count   []uint8
 	touched []uint32
 	allowed []int8 // per document: 0 unknown, 1 passes the filter, -1 fails
 }
@@ -178,7 +179,11 @@ func (ix *index) candidates(terms []queryTerm, n int, filter *kb.Filter) []hit {
 	if cap(s.acc) < len(ix.chunks) {
 		s.acc = make([]float32, len(ix.chunks))
 	}
+	if cap(s.count) < len(ix.chunks) {
+		s.count = make([]uint8, len(ix.chunks))
+	}
 	acc := s.acc[:len(ix.chunks)]
+	count := s.count[:len(ix.chunks)]
 	touched := s.touched[:0]
 	for _, t := range terms {
 		lo, hi := ix.postStart[t.id], ix.postStart[t.id+1]
@@ -189,8 +194,12 @@ func (ix *index) candidates(terms []queryTerm, n int, filter *kb.Filter) []hit {
 				touched = append(touched, id)
 			}
 			acc[id] += float32(imp[i])
+			count[id]++
 		}
 	}
+	// Coordination: a chunk with more of the query's terms gains.
+	coord := float32(ix.hdr.Ranking.Coord)
+	nTerms := float32(len(terms))
 	var allowed []int8
 	if filter != nil {
 		if cap(s.allowed) < len(ix.docs) {
@@ -202,7 +211,10 @@ func (ix *index) candidates(terms []queryTerm, n int, filter *kb.Filter) []hit {
 	h := make(minHeap, 0, n+1)
 	for _, id := range touched {
 		score := acc[id]
-		acc[id] = 0
+		if coord > 0 && nTerms > 1 {
+			score *= 1 + coord*(float32(count[id])-1)/(nTerms-1)
+		}
+		acc[id], count[id] = 0, 0
 		if len(h) == n && (score < h[0].score || score == h[0].score && id > h[0].chunk) {
 			continue
 		}
