@@ -12,6 +12,7 @@ import (
 type serveConfig struct {
 	http config.HTTP
 	log  config.Log
+	kb   config.Knowledge
 }
 
 func runServe(ctx context.Context, env *environment, args []string) error {
@@ -19,6 +20,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	fs := config.NewFlagSet("serve", "Usage: knowledge-mcp serve [flags]\n\nServes MCP over streamable HTTP at http://HOST:PORT/mcp (stateless: any replica answers any request),\nwith /healthz and /readyz beside it.", env.stdout)
 	cfg.http.AddFlags(fs)
 	cfg.log.AddFlags(fs)
+	cfg.kb.AddFlags(fs)
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
 	}
@@ -28,14 +30,24 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	if err := cfg.http.Validate(); err != nil {
 		return usageError{err}
 	}
+	if err := cfg.kb.Validate(); err != nil {
+		return usageError{err}
+	}
 	logger, err := newLogger(env.stderr, &cfg.log)
 	if err != nil {
 		return err
 	}
 
+	backend, closeBackend, err := openBackend(ctx, &cfg.kb, logger)
+	if err != nil {
+		return err
+	}
+	defer closeBackend()
+
 	info := buildinfo.Get()
-	server := mcpserver.New(mcpserver.Options{Version: info.Version, Logger: logger})
+	server := mcpserver.New(mcpserver.Options{Version: info.Version, Logger: logger, Backend: backend})
 	handler := httpserver.New(server, httpserver.Options{
+		Ready:        backend.Ready,
 		Logger:       logger,
 		MaxBodyBytes: cfg.http.MaxBodyBytes,
 		KeepAlive:    cfg.http.KeepAlive,

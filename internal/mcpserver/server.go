@@ -7,6 +7,8 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/knowledge-mcp/knowledge-mcp/internal/kb"
+
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -20,6 +22,8 @@ type Options struct {
 	Version string
 	// Logger receives the SDK's own diagnostics; nil discards them.
 	Logger *slog.Logger
+	// Backend serves the knowledge-base tools; nil registers none.
+	Backend kb.Backend
 }
 
 // sdkLogger passes the SDK's per-session chatter through only at debug level.
