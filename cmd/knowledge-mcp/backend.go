@@ -21,6 +21,8 @@ import (
 // it.
 func openBackend(ctx context.Context, cfg *config.Knowledge, logger *slog.Logger) (backend kb.Backend, close func(), err error) {
 	switch cfg.Backend {
+	case "bedrock":
+		return openBedrock(ctx, &cfg.Bedrock, logger)
 	default: // "local"
 		store, err := openLocal(ctx, cfg, logger)
 		if err != nil {

@@ -9,12 +9,12 @@ import (
 )
 
 // Backends lists the values of --backend. The first is the default.
-var Backends = []string{"local"}
+var Backends = []string{"local", "bedrock"}
 
 // Knowledge says which knowledge bases to serve and where local indexes
 // live.
 type Knowledge struct {
-	// Backend selects the implementation: "local" (default).
+	// Backend selects the implementation: "local" (default) or "bedrock".
 	Backend string
 	// KBs are the local knowledge bases to serve: folder paths (indexed
 	// at start, incrementally), NAME=FOLDER pairs, index names in DataDir,
@@ -23,12 +23,15 @@ type Knowledge struct {
 	KBs []string
 	// DataDir holds local index files.
 	DataDir string
+	// Bedrock configures --backend bedrock.
+	Bedrock Bedrock
 }
 
 // AddFlags registers the knowledge-base settings.
 func (c *Knowledge) AddFlags(f *FlagSet) {
 	f.String(&c.Backend, "backend", "KB_BACKEND", Backends[0], "knowledge-base backend: "+strings.Join(Backends, ", "))
 	c.AddLocalFlags(f)
+	c.Bedrock.AddFlags(f)
 	f.List(&c.KBs, "kb", "KB", nil, "local knowledge bases to serve, comma-separated: a folder (indexed at start), NAME=FOLDER, a name built with 'knowledge-mcp index', or an index file (.kbi); none serves the built-in documentation")
 }
 
@@ -41,6 +44,12 @@ func (c *Knowledge) AddLocalFlags(f *FlagSet) {
 func (c *Knowledge) Validate() error {
 	if !slices.Contains(Backends, c.Backend) {
 		return fmt.Errorf("backend (KB_BACKEND): unknown %q; use one of %s", c.Backend, strings.Join(Backends, ", "))
+	}
+	if c.Backend == "bedrock" {
+		if len(c.KBs) > 0 {
+			return fmt.Errorf("kb (KB): local folders are for --backend local; with --backend bedrock choose knowledge bases with knowledge-base-id (KNOWLEDGE_BASE_IDS)")
+		}
+		return c.Bedrock.Validate()
 	}
 	if strings.TrimSpace(c.DataDir) == "" {
 		return fmt.Errorf("data-dir (KNOWLEDGE_MCP_DATA): empty; give a folder for index files")

@@ -149,7 +149,8 @@ type Answer struct {
 	GuardrailAction string `json:"guardrail_action,omitempty"`
 }
 
-// Citation ties a span of an [Answer] to the passages it rests on.
+// Citation ties a span of an [Answer] to the passages it rests on. Start
+// and End are offsets into Answer.Text, End exclusive (Text[Start:End]).
 type Citation struct {
 	Text       string   `json:"text,omitempty"`
 	Start      int      `json:"start"`

@@ -48,7 +48,7 @@ func TestAskReturnsAnswerWithCitations(t *testing.T) {
 		t.Fatalf("answer = %+v", ans)
 	}
 	for i, c := range ans.Citations {
-		if got := ans.Text[c.Start : c.End+1]; got != c.Text {
+		if got := ans.Text[c.Start:c.End]; got != c.Text {
 			t.Errorf("citation %d: span [%d,%d] covers %q, want %q", i, c.Start, c.End, got, c.Text)
 		}
 		if len(c.References) != 1 || !strings.HasPrefix(c.References[0].URI, "s3://kmcp-docs-bucket/") || c.References[0].Metadata["team"] != "platform" {

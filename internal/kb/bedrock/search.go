@@ -436,7 +436,7 @@ func (b *Backend) Ask(ctx context.Context, q kb.AskQuery) (*kb.Answer, error) {
 		if p := c.GeneratedResponsePart; p != nil && p.TextResponsePart != nil {
 			cit.Text = aws.ToString(p.TextResponsePart.Text)
 			if s := p.TextResponsePart.Span; s != nil {
-				cit.Start, cit.End = int(aws.ToInt32(s.Start)), int(aws.ToInt32(s.End))
+				cit.Start, cit.End = spanBounds(ans.Text, cit.Text, int(aws.ToInt32(s.Start)), int(aws.ToInt32(s.End)))
 			}
 		}
 		for _, ref := range c.RetrievedReferences {
@@ -445,4 +445,17 @@ func (b *Backend) Ask(ctx context.Context, q kb.AskQuery) (*kb.Answer, error) {
 		ans.Citations = append(ans.Citations, cit)
 	}
 	return ans, nil
+}
+
+// spanBounds returns a citation span as [start, end) offsets into answer.
+// Bedrock's span end is inclusive (the index of the span's last
+// character); it is made exclusive when the cited text confirms it, and
+// clamped to the answer.
+func spanBounds(answer, cited string, start, end int) (int, int) {
+	if cited != "" && start >= 0 && end+1 <= len(answer) && answer[start:end+1] == cited {
+		end++
+	}
+	start = max(0, min(start, len(answer)))
+	end = max(start, min(end, len(answer)))
+	return start, end
 }
