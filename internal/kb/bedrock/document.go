@@ -27,12 +27,19 @@ var textExtensions = []string{".txt", ".md", ".markdown", ".csv", ".tsv", ".json
 // truncated and marked so). Only text types are read; other locations and
 // binary documents get an error that says what to do instead.
 func (b *Backend) GetDocument(ctx context.Context, knowledgeBaseID, uri string) (*kb.Document, error) {
+	ctx, cancel := b.withDeadline(ctx)
+	defer cancel()
+	if strings.TrimSpace(knowledgeBaseID) != "" {
+		id, err := b.resolveKnowledgeBase(ctx, knowledgeBaseID)
+		if err != nil {
+			return nil, err
+		}
+		knowledgeBaseID = id
+	}
 	bucket, key, err := parseS3URI(uri)
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := b.withDeadline(ctx)
-	defer cancel()
 	if err := b.checkBucket(ctx, knowledgeBaseID, bucket); err != nil {
 		return nil, err
 	}
@@ -103,8 +110,8 @@ func parseS3URI(uri string) (bucket, key string, err error) {
 	uri = strings.TrimSpace(uri)
 	rest, ok := strings.CutPrefix(uri, "s3://")
 	if !ok {
-		kind := "this location"
-		if i := strings.Index(uri, ":"); i > 0 {
+		kind := "not an s3:// URI"
+		if i := strings.Index(uri, ":"); i > 0 && !strings.Contains(uri[:i], "/") {
 			kind = "a " + uri[:i] + ": location"
 		}
 		return "", "", fmt.Errorf("uri: %w: get_document on Bedrock reads s3:// locations only, and %q is %s; open web, Confluence, SharePoint or Salesforce URLs in their own systems, and use the passages search_knowledge_base returned for the rest",
