@@ -52,6 +52,14 @@ func (b *Backend) Search(ctx context.Context, q kb.Query) (*kb.SearchResult, err
 	if rerank && !b.CanRerank() {
 		return nil, fmt.Errorf("rerank: %w: reranking is not configured on this server; the operator enables it with reranker-model-arn (BEDROCK_RERANKER_MODEL_ARN)", kb.ErrInvalidArgument)
 	}
+	managed := b.isManaged(ctx, id)
+	var opts []func(*bedrockagentruntime.Options)
+	if managed {
+		if err := checkManaged(id, searchType, false); err != nil {
+			return nil, err
+		}
+		opts = append(opts, managedSearch)
+	}
 	conf, err := b.retrievalConfiguration(ctx, id, n, searchType, q.Filter, q.DataSourceIDs, rerank)
 	if err != nil {
 		return nil, err
@@ -67,7 +75,7 @@ func (b *Backend) Search(ctx context.Context, q kb.Query) (*kb.SearchResult, err
 	}
 	out, err := call(ctx, b, action{Action: "bedrock:Retrieve", Resource: b.knowledgeBaseARN(id), KnowledgeBaseID: id, Also: b.rerankPermissions(rerank)},
 		func(ctx context.Context) (*bedrockagentruntime.RetrieveOutput, error) {
-			return b.runtime.Retrieve(ctx, input)
+			return b.runtime.Retrieve(ctx, input, opts...)
 		})
 	if err != nil {
 		return nil, fmt.Errorf("search knowledge base %s: %w", id, err)
@@ -190,7 +198,7 @@ func (b *Backend) combinedFilter(ctx context.Context, id string, filter *kb.Filt
 			return nil, err
 		}
 		key := DataSourceKey
-		if info, err := b.catalog.describe(ctx, id); err == nil && strings.EqualFold(info.Type, "MANAGED") {
+		if b.isManaged(ctx, id) {
 			key = ManagedDataSourceKey
 		}
 		values := make([]any, len(ids))
@@ -395,6 +403,11 @@ func (b *Backend) Ask(ctx context.Context, q kb.AskQuery) (*kb.Answer, error) {
 	id, err := b.resolveKnowledgeBase(ctx, q.KnowledgeBaseID)
 	if err != nil {
 		return nil, err
+	}
+	if b.isManaged(ctx, id) {
+		if err := checkManaged(id, searchType, true); err != nil {
+			return nil, err
+		}
 	}
 	conf, err := b.retrievalConfiguration(ctx, id, n, searchType, q.Filter, q.DataSourceIDs, false)
 	if err != nil {

@@ -418,3 +418,39 @@ func TestSearchRejectsBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestManagedKnowledgeBase sends managedSearchConfiguration and the
+// _data_source_id key to a managed knowledge base (the fake refuses
+// vectorSearchConfiguration for it, as Bedrock does), and refuses what
+// managed knowledge bases do not do.
+func TestManagedKnowledgeBase(t *testing.T) {
+	fake := startFake(t)
+	fake.AddKnowledgeBase(awsfake.KnowledgeBase{ID: "KBMANAGED1", Name: "managed", Type: "MANAGED",
+		DataSources: []awsfake.DataSource{{ID: "DSSHAREPT1", Name: "sharepoint", Type: "SHAREPOINT"}},
+		Chunks: []awsfake.Chunk{{Text: "Managed rollback page.",
+			Location: map[string]any{"type": "SHAREPOINT", "sharePointLocation": map[string]any{"url": "https://example.sharepoint.com/rollback"}},
+			Metadata: map[string]any{"_data_source_id": "DSSHAREPT1"}}}})
+	b := newBackend(t, func(s *config.Bedrock) { s.KnowledgeBaseIDs = []string{"KBMANAGED1"}; s.ModelARN = testModel })
+	res, err := b.Search(context.Background(), kb.Query{Text: "rollback", MaxResults: 3, DataSourceIDs: []string{"DSSHAREPT1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Results) != 1 || res.Results[0].URI != "https://example.sharepoint.com/rollback" {
+		t.Errorf("results = %+v", res.Results)
+	}
+	got := fake.Requests(awsfake.OpRetrieve)[0].Body["retrievalConfiguration"]
+	want := jsonValue(t, `{"managedSearchConfiguration":{"numberOfResults":3,"filter":{"equals":{"key":"_data_source_id","value":"DSSHAREPT1"}}}}`)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("retrievalConfiguration = %v, want %v", got, want)
+	}
+	if _, err := b.Search(context.Background(), kb.Query{Text: "rollback", SearchType: "SEMANTIC"}); !errors.Is(err, kb.ErrInvalidArgument) || !strings.Contains(err.Error(), "HYBRID") {
+		t.Errorf("search type on a managed knowledge base: %v", err)
+	}
+	if _, err := b.Ask(context.Background(), kb.AskQuery{Question: "rollback"}); !errors.Is(err, kb.ErrInvalidArgument) || !strings.Contains(err.Error(), "managed") {
+		t.Errorf("ask on a managed knowledge base: %v", err)
+	}
+	if n := fake.Calls(awsfake.OpRetrieve) + fake.Calls(awsfake.OpRetrieveAndGenerate); n != 1 {
+		t.Errorf("AWS calls = %d, want 1: refused requests must not reach AWS", n)
+	}
+	noProblems(t, fake)
+}
