@@ -260,32 +260,46 @@ func toRetrievalFilter(f *kb.Filter, at string) (types.RetrievalFilter, error) {
 		}
 		return &types.RetrievalFilterMemberOrAll{Value: subs}, nil
 	}
-	attr := types.FilterAttribute{Key: aws.String(f.Key), Value: document.NewLazyDocument(f.Value)}
-	switch f.Op {
-	case kb.OpEquals:
-		return &types.RetrievalFilterMemberEquals{Value: attr}, nil
-	case kb.OpNotEquals:
-		return &types.RetrievalFilterMemberNotEquals{Value: attr}, nil
-	case kb.OpGreaterThan:
-		return &types.RetrievalFilterMemberGreaterThan{Value: attr}, nil
-	case kb.OpGreaterThanOrEquals:
-		return &types.RetrievalFilterMemberGreaterThanOrEquals{Value: attr}, nil
-	case kb.OpLessThan:
-		return &types.RetrievalFilterMemberLessThan{Value: attr}, nil
-	case kb.OpLessThanOrEquals:
-		return &types.RetrievalFilterMemberLessThanOrEquals{Value: attr}, nil
-	case kb.OpIn:
-		return &types.RetrievalFilterMemberIn{Value: attr}, nil
-	case kb.OpNotIn:
-		return &types.RetrievalFilterMemberNotIn{Value: attr}, nil
-	case kb.OpStartsWith:
-		return &types.RetrievalFilterMemberStartsWith{Value: attr}, nil
-	case kb.OpListContains:
-		return &types.RetrievalFilterMemberListContains{Value: attr}, nil
-	case kb.OpStringContains:
-		return &types.RetrievalFilterMemberStringContains{Value: attr}, nil
+	leaf, ok := comparisons[f.Op]
+	if !ok {
+		return nil, fmt.Errorf("%s: %w: unknown operator %q", at, kb.ErrInvalidArgument, f.Op)
 	}
-	return nil, fmt.Errorf("%s: %w: unknown operator %q", at, kb.ErrInvalidArgument, f.Op)
+	return leaf(types.FilterAttribute{Key: aws.String(f.Key), Value: document.NewLazyDocument(f.Value)}), nil
+}
+
+// comparisons builds the RetrievalFilter member of each comparison operator.
+var comparisons = map[string]func(types.FilterAttribute) types.RetrievalFilter{
+	kb.OpEquals: func(a types.FilterAttribute) types.RetrievalFilter {
+		return &types.RetrievalFilterMemberEquals{Value: a}
+	},
+	kb.OpNotEquals: func(a types.FilterAttribute) types.RetrievalFilter {
+		return &types.RetrievalFilterMemberNotEquals{Value: a}
+	},
+	kb.OpGreaterThan: func(a types.FilterAttribute) types.RetrievalFilter {
+		return &types.RetrievalFilterMemberGreaterThan{Value: a}
+	},
+	kb.OpGreaterThanOrEquals: func(a types.FilterAttribute) types.RetrievalFilter {
+		return &types.RetrievalFilterMemberGreaterThanOrEquals{Value: a}
+	},
+	kb.OpLessThan: func(a types.FilterAttribute) types.RetrievalFilter {
+		return &types.RetrievalFilterMemberLessThan{Value: a}
+	},
+	kb.OpLessThanOrEquals: func(a types.FilterAttribute) types.RetrievalFilter {
+		return &types.RetrievalFilterMemberLessThanOrEquals{Value: a}
+	},
+	kb.OpIn: func(a types.FilterAttribute) types.RetrievalFilter { return &types.RetrievalFilterMemberIn{Value: a} },
+	kb.OpNotIn: func(a types.FilterAttribute) types.RetrievalFilter {
+		return &types.RetrievalFilterMemberNotIn{Value: a}
+	},
+	kb.OpStartsWith: func(a types.FilterAttribute) types.RetrievalFilter {
+		return &types.RetrievalFilterMemberStartsWith{Value: a}
+	},
+	kb.OpListContains: func(a types.FilterAttribute) types.RetrievalFilter {
+		return &types.RetrievalFilterMemberListContains{Value: a}
+	},
+	kb.OpStringContains: func(a types.FilterAttribute) types.RetrievalFilter {
+		return &types.RetrievalFilterMemberStringContains{Value: a}
+	},
 }
 
 // toResult maps one retrieved chunk, whatever its location type.
