@@ -263,6 +263,9 @@ func TestSearchPaginates(t *testing.T) {
 	if reqs[1].Body["nextToken"] != "page-3" {
 		t.Errorf("second request nextToken = %v", reqs[1].Body["nextToken"])
 	}
+	if ua := reqs[0].Header.Get("User-Agent"); !strings.Contains(ua, "app/knowledge-mcp") {
+		t.Errorf("User-Agent %q does not name the application (it shows in CloudTrail)", ua)
+	}
 	noProblems(t, fake)
 }
 
