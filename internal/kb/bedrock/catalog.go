@@ -43,10 +43,45 @@ type catalog struct {
 	discoveredAt time.Time
 	infos        map[string]knowledgeBaseInfo
 	sources      map[string]sourcesInfo
+	// refused remembers permission errors for refusalTTL, so that a
+	// missing bedrock-agent permission costs one refused call, not one per
+	// search.
+	refused map[string]refusal
+}
+
+// refusal is a remembered permission error.
+type refusal struct {
+	err error
+	at  time.Time
+}
+
+// refusalTTL is how long a permission error is remembered: short, so that
+// a fixed policy takes effect quickly.
+const refusalTTL = 30 * time.Second
+
+// remembered returns a fresh remembered refusal of key.
+func (c *catalog) remembered(key string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r, ok := c.refused[key]
+	if ok && c.b.now().Sub(r.at) < refusalTTL {
+		return r.err
+	}
+	return nil
+}
+
+// remember keeps err for key when it is a permission error.
+func (c *catalog) remember(key string, err error) {
+	if !errors.Is(err, kb.ErrPermission) {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.refused[key] = refusal{err: err, at: c.b.now()}
 }
 
 func newCatalog(b *Backend) *catalog {
-	return &catalog{b: b, infos: map[string]knowledgeBaseInfo{}, sources: map[string]sourcesInfo{}}
+	return &catalog{b: b, infos: map[string]knowledgeBaseInfo{}, sources: map[string]sourcesInfo{}, refused: map[string]refusal{}}
 }
 
 func (c *catalog) fresh(t time.Time) bool {
@@ -86,6 +121,7 @@ func (c *catalog) discover(ctx context.Context) ([]string, error) {
 	key := c.b.settings.DiscoveryTagKey
 	var ids []string
 	var token *string
+	var refused error
 	for {
 		out, err := call(ctx, c.b, action{Action: "bedrock:ListKnowledgeBases", Resource: "*", Hint: "or set KNOWLEDGE_BASE_IDS so that no discovery is needed"},
 			func(ctx context.Context) (*bedrockagent.ListKnowledgeBasesOutput, error) {
@@ -97,6 +133,12 @@ func (c *catalog) discover(ctx context.Context) ([]string, error) {
 		for _, s := range out.KnowledgeBaseSummaries {
 			id := aws.ToString(s.KnowledgeBaseId)
 			info, err := c.fetchInfo(ctx, id)
+			if errors.Is(err, kb.ErrPermission) {
+				// A policy scoped to some knowledge bases: skip the others.
+				c.b.logger.Warn("discovery skips a knowledge base it may not describe", "knowledge_base_id", id, "error", err.Error())
+				refused = err
+				continue
+			}
 			if err != nil {
 				return nil, fmt.Errorf("discovering knowledge bases tagged %s=true: %w", key, err)
 			}
@@ -104,6 +146,11 @@ func (c *catalog) discover(ctx context.Context) ([]string, error) {
 				func(ctx context.Context) (*bedrockagent.ListTagsForResourceOutput, error) {
 					return c.b.agent.ListTagsForResource(ctx, &bedrockagent.ListTagsForResourceInput{ResourceArn: aws.String(info.ARN)})
 				})
+			if errors.Is(err, kb.ErrPermission) {
+				c.b.logger.Warn("discovery skips a knowledge base whose tags it may not read", "knowledge_base_id", id, "error", err.Error())
+				refused = err
+				continue
+			}
 			if err != nil {
 				return nil, fmt.Errorf("discovering knowledge bases tagged %s=true: %w", key, err)
 			}
@@ -115,6 +162,9 @@ func (c *catalog) discover(ctx context.Context) ([]string, error) {
 		if aws.ToString(token) == "" {
 			break
 		}
+	}
+	if len(ids) == 0 && refused != nil {
+		return nil, fmt.Errorf("discovering knowledge bases tagged %s=true: %w", key, refused)
 	}
 	slices.Sort(ids)
 	c.b.logger.Info("discovered knowledge bases", "tag", key, "ids", strings.Join(ids, ","), "region", c.b.region)
@@ -137,7 +187,12 @@ func (c *catalog) describe(ctx context.Context, id string) (knowledgeBaseInfo, e
 	if ok && c.fresh(info.fetched) {
 		return info, nil
 	}
-	return c.fetchInfo(ctx, id)
+	if err := c.remembered("describe/" + id); err != nil {
+		return knowledgeBaseInfo{}, err
+	}
+	info, err := c.fetchInfo(ctx, id)
+	c.remember("describe/"+id, err)
+	return info, err
 }
 
 func (c *catalog) fetchInfo(ctx context.Context, id string) (knowledgeBaseInfo, error) {
@@ -178,7 +233,16 @@ func (c *catalog) dataSources(ctx context.Context, id string) (sourcesInfo, erro
 	if ok && c.fresh(si.fetched) {
 		return si, nil
 	}
-	si = sourcesInfo{fetched: c.b.now()}
+	if err := c.remembered("sources/" + id); err != nil {
+		return sourcesInfo{}, err
+	}
+	si, err := c.fetchSources(ctx, id)
+	c.remember("sources/"+id, err)
+	return si, err
+}
+
+func (c *catalog) fetchSources(ctx context.Context, id string) (sourcesInfo, error) {
+	si := sourcesInfo{fetched: c.b.now()}
 	var token *string
 	for {
 		out, err := call(ctx, c.b, action{Action: "bedrock:ListDataSources", Resource: c.b.knowledgeBaseARN(id), KnowledgeBaseID: id},

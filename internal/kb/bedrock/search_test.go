@@ -457,3 +457,44 @@ func TestManagedKnowledgeBase(t *testing.T) {
 	}
 	noProblems(t, fake)
 }
+
+// TestDiscoveryWithScopedPermissions skips knowledge bases whose tags may
+// not be read, and reports the permission when none is left.
+func TestDiscoveryWithScopedPermissions(t *testing.T) {
+	fake := startFake(t)
+	fake.Fail(awsfake.OpListTagsForResource, awsfake.AccessDenied) // the first knowledge base only
+	b := newBackend(t, func(s *config.Bedrock) { s.KnowledgeBaseIDs = nil })
+	list, err := b.ListKnowledgeBases(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0].ID != awsfake.SampleHRKB {
+		t.Errorf("discovered %+v, want only %s", list, awsfake.SampleHRKB)
+	}
+
+	fake2 := startFake(t)
+	fake2.FailAlways(awsfake.OpListTagsForResource, awsfake.AccessDenied)
+	b = newBackend(t, func(s *config.Bedrock) { s.KnowledgeBaseIDs = nil })
+	_, err = b.ListKnowledgeBases(context.Background())
+	if !errors.Is(err, kb.ErrPermission) || !strings.Contains(err.Error(), "bedrock:ListTagsForResource") || !strings.Contains(err.Error(), "KNOWLEDGE_BASE_IDS") {
+		t.Errorf("all refused: %v", err)
+	}
+}
+
+// TestPermissionRefusalsAreRemembered makes a missing bedrock-agent
+// permission cost one refused call, not one per search.
+func TestPermissionRefusalsAreRemembered(t *testing.T) {
+	fake := startFake(t)
+	fake.FailAlways(awsfake.OpGetKnowledgeBase, awsfake.AccessDenied)
+	fake.FailAlways(awsfake.OpListDataSources, awsfake.AccessDenied)
+	b := newBackend(t, nil)
+	for range 3 {
+		res, err := b.Search(context.Background(), kb.Query{Text: "rollback", DataSourceIDs: []string{awsfake.SampleWebDataSource}})
+		if err != nil || len(res.Results) != 1 {
+			t.Fatalf("search without bedrock-agent permissions: %v %+v", err, res)
+		}
+	}
+	if n, m := fake.Calls(awsfake.OpGetKnowledgeBase), fake.Calls(awsfake.OpListDataSources); n != 1 || m != 1 {
+		t.Errorf("GetKnowledgeBase calls = %d, ListDataSources calls = %d; want 1 each", n, m)
+	}
+}
