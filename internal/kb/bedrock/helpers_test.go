@@ -14,7 +14,10 @@ import (
 
 // startFake starts the fake AWS services with the sample loaded and points
 // the AWS SDK's environment at them.
-func startFake(t *testing.T) *awsfake.Fake {
+func startFake(t *testing.T) *awsfake.Fake { return startFakeB(t) }
+
+// startFakeB is startFake for tests and benchmarks.
+func startFakeB(t testing.TB) *awsfake.Fake {
 	t.Helper()
 	fake := awsfake.New()
 	t.Cleanup(fake.Close)
@@ -42,6 +45,16 @@ func settings() config.Bedrock {
 // newBackend returns a backend on the fake, with settings changed by mutate.
 func newBackend(t *testing.T, mutate func(*config.Bedrock)) *bedrock.Backend {
 	t.Helper()
+	return newBackendTB(t, mutate, testLogger(t))
+}
+
+// newBackendB is newBackend for benchmarks, with logs discarded.
+func newBackendB(b *testing.B) *bedrock.Backend {
+	return newBackendTB(b, nil, slog.New(slog.DiscardHandler))
+}
+
+func newBackendTB(t testing.TB, mutate func(*config.Bedrock), logger *slog.Logger) *bedrock.Backend {
+	t.Helper()
 	s := settings()
 	if mutate != nil {
 		mutate(&s)
@@ -49,7 +62,7 @@ func newBackend(t *testing.T, mutate func(*config.Bedrock)) *bedrock.Backend {
 	if err := s.Validate(); err != nil {
 		t.Fatalf("settings: %v", err)
 	}
-	return bedrock.New(context.Background(), s, testLogger(t))
+	return bedrock.New(context.Background(), s, logger)
 }
 
 // testLogger sends the backend's logs to the test log.
