@@ -1,7 +1,9 @@
 package config
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -37,6 +39,16 @@ type Bedrock struct {
 	RerankByDefault bool
 	// RerankedResults is numberOfRerankedResults; 0 means as many as asked.
 	RerankedResults int
+	// ImplicitFilterModelARN and ImplicitFilterAttributes configure
+	// Bedrock's implicit filtering: a model writes a metadata filter from
+	// the query, choosing among these attributes. Both or neither.
+	ImplicitFilterModelARN string
+	// ImplicitFilterAttributes is the JSON list, or a path to a file
+	// holding it, of {"key","type","description"}; type is STRING,
+	// NUMBER, BOOLEAN or STRING_LIST. Validate parses it into
+	// ImplicitFilter.
+	ImplicitFilterAttributes string
+	ImplicitFilter           []MetadataAttribute
 	// GuardrailID and GuardrailVersion apply an Amazon Bedrock guardrail to
 	// Retrieve and RetrieveAndGenerate.
 	GuardrailID      string
@@ -59,6 +71,14 @@ type Bedrock struct {
 	S3ForcePathStyle bool
 }
 
+// MetadataAttribute describes one metadata attribute for implicit
+// filtering.
+type MetadataAttribute struct {
+	Key         string `json:"key"`
+	Type        string `json:"type"`
+	Description string `json:"description"`
+}
+
 // AddFlags registers the Bedrock settings.
 func (c *Bedrock) AddFlags(f *FlagSet) {
 	f.List(&c.KnowledgeBaseIDs, "knowledge-base-id", "KNOWLEDGE_BASE_IDS", nil, "Bedrock knowledge base ids (or ARNs) to serve, comma-separated; the only ones a tool may reach. Empty: discover by tag")
@@ -69,6 +89,8 @@ func (c *Bedrock) AddFlags(f *FlagSet) {
 	f.String(&c.RerankerRegion, "reranker-region", "BEDROCK_RERANKER_REGION", "", "region of the reranker when --reranker-model-arn is a model id; empty means AWS_REGION")
 	f.Bool(&c.RerankByDefault, "rerank-by-default", "BEDROCK_RERANK_BY_DEFAULT", false, "rerank every search unless the caller turns it off (needs --reranker-model-arn)")
 	f.Int(&c.RerankedResults, "reranked-results", "BEDROCK_RERANKED_RESULTS", 0, "numberOfRerankedResults sent with reranking; 0 means as many as asked for")
+	f.String(&c.ImplicitFilterModelARN, "implicit-filter-model-arn", "BEDROCK_IMPLICIT_FILTER_MODEL_ARN", "", "model that writes a metadata filter from each query (Bedrock implicit filtering); needs --implicit-filter-attributes")
+	f.String(&c.ImplicitFilterAttributes, "implicit-filter-attributes", "BEDROCK_IMPLICIT_FILTER_ATTRIBUTES", "", `metadata attributes implicit filtering may use: a JSON list [{"key":"team","type":"STRING","description":"owning team"}] or a file holding it`)
 	f.String(&c.GuardrailID, "guardrail-id", "BEDROCK_GUARDRAIL_ID", "", "Amazon Bedrock guardrail applied to retrieval and generation")
 	f.String(&c.GuardrailVersion, "guardrail-version", "BEDROCK_GUARDRAIL_VERSION", "", "version of --guardrail-id (a number or DRAFT)")
 	f.Duration(&c.CallTimeout, "aws-call-timeout", "AWS_CALL_TIMEOUT", 20*time.Second, "deadline of one backend call to AWS, retries included (keep it under the proxy's read timeout)")
@@ -125,6 +147,9 @@ func (c *Bedrock) Validate() error {
 	if c.RerankedResults < 0 || c.RerankedResults > 100 {
 		return fmt.Errorf("reranked-results (BEDROCK_RERANKED_RESULTS): %d must be between 0 and 100", c.RerankedResults)
 	}
+	if err := c.parseImplicitFilter(); err != nil {
+		return err
+	}
 	if (c.GuardrailID == "") != (c.GuardrailVersion == "") {
 		return fmt.Errorf("guardrail-id (BEDROCK_GUARDRAIL_ID) and guardrail-version (BEDROCK_GUARDRAIL_VERSION): set both or neither")
 	}
@@ -152,6 +177,43 @@ func (c *Bedrock) Validate() error {
 	for _, b := range c.DocumentBuckets {
 		if !bucketName.MatchString(b) {
 			return fmt.Errorf("document-buckets (DOCUMENT_BUCKETS): %q is not an S3 bucket name (give names, not s3:// URIs or ARNs)", b)
+		}
+	}
+	return nil
+}
+
+// parseImplicitFilter reads ImplicitFilterAttributes into ImplicitFilter.
+func (c *Bedrock) parseImplicitFilter() error {
+	const name = "implicit-filter-attributes (BEDROCK_IMPLICIT_FILTER_ATTRIBUTES)"
+	raw := strings.TrimSpace(c.ImplicitFilterAttributes)
+	if (raw == "") != (c.ImplicitFilterModelARN == "") {
+		return fmt.Errorf("%s and implicit-filter-model-arn (BEDROCK_IMPLICIT_FILTER_MODEL_ARN): set both or neither", name)
+	}
+	c.ImplicitFilter = nil
+	if raw == "" {
+		return nil
+	}
+	data := []byte(raw)
+	if !strings.HasPrefix(raw, "[") {
+		var err error
+		if data, err = os.ReadFile(raw); err != nil {
+			return fmt.Errorf("%s: neither a JSON list nor a readable file: %v", name, err)
+		}
+	}
+	if err := json.Unmarshal(data, &c.ImplicitFilter); err != nil {
+		return fmt.Errorf("%s: not a JSON list of {\"key\",\"type\",\"description\"}: %v", name, err)
+	}
+	if len(c.ImplicitFilter) == 0 {
+		return fmt.Errorf("%s: the list is empty", name)
+	}
+	for i, a := range c.ImplicitFilter {
+		switch {
+		case strings.TrimSpace(a.Key) == "":
+			return fmt.Errorf("%s: attribute %d has no key", name, i)
+		case strings.TrimSpace(a.Description) == "":
+			return fmt.Errorf("%s: attribute %q has no description; the model chooses attributes by it", name, a.Key)
+		case !slices.Contains([]string{"STRING", "NUMBER", "BOOLEAN", "STRING_LIST"}, a.Type):
+			return fmt.Errorf("%s: attribute %q has type %q; use STRING, NUMBER, BOOLEAN or STRING_LIST", name, a.Key, a.Type)
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -59,6 +60,11 @@ func TestBedrockValidate(t *testing.T) {
 		{"document cap", map[string]string{"MAX_DOCUMENT_BYTES": "0"}, "MAX_DOCUMENT_BYTES"},
 		{"bucket as URI", map[string]string{"DOCUMENT_BUCKETS": "s3://bucket"}, "DOCUMENT_BUCKETS"},
 		{"model with spaces", map[string]string{"BEDROCK_MODEL_ARN": "claude 3"}, "BEDROCK_MODEL_ARN"},
+		{"implicit filter without model", map[string]string{"BEDROCK_IMPLICIT_FILTER_ATTRIBUTES": `[{"key":"a","type":"STRING","description":"d"}]`}, "set both"},
+		{"implicit filter bad type", map[string]string{"BEDROCK_IMPLICIT_FILTER_MODEL_ARN": "m", "BEDROCK_IMPLICIT_FILTER_ATTRIBUTES": `[{"key":"a","type":"DATE","description":"d"}]`}, `type "DATE"`},
+		{"implicit filter no description", map[string]string{"BEDROCK_IMPLICIT_FILTER_MODEL_ARN": "m", "BEDROCK_IMPLICIT_FILTER_ATTRIBUTES": `[{"key":"a","type":"STRING"}]`}, "no description"},
+		{"implicit filter missing file", map[string]string{"BEDROCK_IMPLICIT_FILTER_MODEL_ARN": "m", "BEDROCK_IMPLICIT_FILTER_ATTRIBUTES": "/nonexistent/attrs.json"}, "readable file"},
+		{"implicit filter bad JSON", map[string]string{"BEDROCK_IMPLICIT_FILTER_MODEL_ARN": "m", "BEDROCK_IMPLICIT_FILTER_ATTRIBUTES": `[{"key":}]`}, "not a JSON list"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,5 +73,19 @@ func TestBedrockValidate(t *testing.T) {
 				t.Fatalf("err = %v, want one naming %s", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestBedrockImplicitFilterFromFile(t *testing.T) {
+	path := t.TempDir() + "/attrs.json"
+	if err := os.WriteFile(path, []byte(`[{"key":"tags","type":"STRING_LIST","description":"topics"}]`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := parseBedrock(t, map[string]string{"BEDROCK_IMPLICIT_FILTER_MODEL_ARN": "m", "BEDROCK_IMPLICIT_FILTER_ATTRIBUTES": path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []MetadataAttribute{{Key: "tags", Type: "STRING_LIST", Description: "topics"}}; !reflect.DeepEqual(c.ImplicitFilter, want) {
+		t.Errorf("attributes = %+v", c.ImplicitFilter)
 	}
 }

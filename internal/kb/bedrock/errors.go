@@ -42,6 +42,7 @@ var (
 // validationParams maps the API's parameter paths, as ValidationException
 // messages name them, to the tool argument or setting to change.
 var validationParams = []struct{ apiName, what string }{
+	{"implicitFilterConfiguration", "the operator settings implicit-filter-model-arn and implicit-filter-attributes (BEDROCK_IMPLICIT_FILTER_MODEL_ARN, BEDROCK_IMPLICIT_FILTER_ATTRIBUTES)"},
 	{"numberOfRerankedResults", "the operator setting reranked-results (BEDROCK_RERANKED_RESULTS)"},
 	{"numberOfResults", "max_results (numberOfResults, 1-100)"},
 	{"overrideSearchType", "search_type (HYBRID is only for OpenSearch Serverless stores with a filterable text field; use SEMANTIC or leave it empty)"},

@@ -60,7 +60,7 @@ func (b *Backend) Search(ctx context.Context, q kb.Query) (*kb.SearchResult, err
 		}
 		opts = append(opts, managedSearch)
 	}
-	conf, err := b.retrievalConfiguration(ctx, id, n, searchType, q.Filter, q.DataSourceIDs, rerank)
+	conf, err := b.retrievalConfiguration(ctx, id, n, searchType, q.Filter, q.DataSourceIDs, rerank, managed)
 	if err != nil {
 		return nil, err
 	}
@@ -123,8 +123,10 @@ func checkQuery(name, text string, n int, searchType string) (string, int, strin
 	return text, n, st, nil
 }
 
-// retrievalConfiguration builds Retrieve's vectorSearchConfiguration.
-func (b *Backend) retrievalConfiguration(ctx context.Context, id string, n int, searchType string, filter *kb.Filter, dataSourceIDs []string, rerank bool) (*types.KnowledgeBaseRetrievalConfiguration, error) {
+// retrievalConfiguration builds Retrieve's vectorSearchConfiguration (sent
+// as managedSearchConfiguration to a managed knowledge base, which has no
+// implicit filtering).
+func (b *Backend) retrievalConfiguration(ctx context.Context, id string, n int, searchType string, filter *kb.Filter, dataSourceIDs []string, rerank, managed bool) (*types.KnowledgeBaseRetrievalConfiguration, error) {
 	f, err := b.combinedFilter(ctx, id, filter, dataSourceIDs)
 	if err != nil {
 		return nil, err
@@ -135,6 +137,15 @@ func (b *Backend) retrievalConfiguration(ctx context.Context, id string, n int, 
 	}
 	if searchType != "" {
 		vsc.OverrideSearchType = types.SearchType(searchType)
+	}
+	if attrs := b.settings.ImplicitFilter; len(attrs) > 0 && !managed {
+		conf := &types.ImplicitFilterConfiguration{ModelArn: aws.String(b.settings.ImplicitFilterModelARN)}
+		for _, a := range attrs {
+			conf.MetadataAttributes = append(conf.MetadataAttributes, types.MetadataAttributeSchema{
+				Key: aws.String(a.Key), Type: types.AttributeType(a.Type), Description: aws.String(a.Description),
+			})
+		}
+		vsc.ImplicitFilterConfiguration = conf
 	}
 	if rerank {
 		reranked := int32(n)
@@ -423,7 +434,7 @@ func (b *Backend) Ask(ctx context.Context, q kb.AskQuery) (*kb.Answer, error) {
 			return nil, err
 		}
 	}
-	conf, err := b.retrievalConfiguration(ctx, id, n, searchType, q.Filter, q.DataSourceIDs, false)
+	conf, err := b.retrievalConfiguration(ctx, id, n, searchType, q.Filter, q.DataSourceIDs, false, false)
 	if err != nil {
 		return nil, err
 	}

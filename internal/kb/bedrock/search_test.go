@@ -120,6 +120,17 @@ func TestSearchSendsEveryRetrieveOption(t *testing.T) {
 				"modelConfiguration":{"modelArn":"arn:aws:bedrock:us-east-1::foundation-model/cohere.rerank-v3-5:0"},"numberOfRerankedResults":2}}}`,
 		},
 		{
+			name: "implicit filtering from the operator",
+			mutate: func(s *config.Bedrock) {
+				s.ImplicitFilterModelARN = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0"
+				s.ImplicitFilterAttributes = `[{"key":"team","type":"STRING","description":"owning team"},{"key":"year","type":"NUMBER","description":"year written"}]`
+			},
+			query: func(*testing.T) kb.Query { return kb.Query{Text: "rollback"} },
+			wantConf: `{"numberOfResults":5,"implicitFilterConfiguration":{
+				"modelArn":"arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0",
+				"metadataAttributes":[{"key":"team","type":"STRING","description":"owning team"},{"key":"year","type":"NUMBER","description":"year written"}]}}`,
+		},
+		{
 			name:     "guardrail from the operator",
 			mutate:   func(s *config.Bedrock) { s.GuardrailID = "gr-123"; s.GuardrailVersion = "DRAFT" },
 			query:    func(*testing.T) kb.Query { return kb.Query{Text: "rollback"} },

@@ -80,6 +80,12 @@ func checkRetrievalConfiguration(k *KnowledgeBase, rc any) (searchParams, error)
 				return p, err
 			}
 		case "implicitFilterConfiguration":
+			if k.Type == "MANAGED" {
+				return p, validation("implicitFilterConfiguration is not supported by managed knowledge bases")
+			}
+			if err := checkImplicitFilter(v); err != nil {
+				return p, err
+			}
 		default:
 			return p, validation("unknown field retrievalConfiguration.%s.%s", key, name)
 		}
@@ -101,6 +107,27 @@ func checkReranking(v any) error {
 	if n, ok := brc["numberOfRerankedResults"]; ok {
 		if x, ok := n.(float64); !ok || x < 1 || x > 100 {
 			return validation("Value '%v' at 'rerankingConfiguration.bedrockRerankingConfiguration.numberOfRerankedResults' failed to satisfy constraint: Member must have value between 1 and 100", n)
+		}
+	}
+	return nil
+}
+
+func checkImplicitFilter(v any) error {
+	ifc, _ := v.(map[string]any)
+	if arn, _ := ifc["modelArn"].(string); arn == "" {
+		return validation("Value at 'implicitFilterConfiguration.modelArn' failed to satisfy constraint: Member must not be null")
+	}
+	attrs, _ := ifc["metadataAttributes"].([]any)
+	if len(attrs) == 0 {
+		return validation("Value at 'implicitFilterConfiguration.metadataAttributes' failed to satisfy constraint: Member must have length greater than or equal to 1")
+	}
+	for i, a := range attrs {
+		m, _ := a.(map[string]any)
+		key, _ := m["key"].(string)
+		desc, _ := m["description"].(string)
+		typ, _ := m["type"].(string)
+		if key == "" || desc == "" || !containsString([]string{"STRING", "NUMBER", "BOOLEAN", "STRING_LIST"}, typ) {
+			return validation("Value at 'implicitFilterConfiguration.metadataAttributes.%d' failed to satisfy constraint: key, type (STRING|NUMBER|BOOLEAN|STRING_LIST) and description are required", i+1)
 		}
 	}
 	return nil
