@@ -213,6 +213,28 @@ func TestBedrockServeOverMCP(t *testing.T) {
 		}
 	})
 
+	t.Run("documents as resources", func(t *testing.T) {
+		res, err := cs.ListResources(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var uris []string
+		for _, r := range res.Resources {
+			uris = append(uris, r.URI)
+		}
+		want := "kb://" + awsfake.SampleKB + "/s3://kmcp-docs-bucket/guides/deploy.md"
+		if !slices.Contains(uris, want) {
+			t.Fatalf("resources = %q, want %s among them", uris, want)
+		}
+		read, err := cs.ReadResource(ctx, &mcp.ReadResourceParams{URI: want})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(read.Contents) != 1 || !strings.Contains(read.Contents[0].Text, "Kangaroos hop") {
+			t.Errorf("resource contents = %+v", read.Contents)
+		}
+	})
+
 	t.Run("faults become tool errors and the server keeps serving", func(t *testing.T) {
 		tests := []struct {
 			name   string

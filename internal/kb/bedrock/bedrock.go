@@ -52,6 +52,7 @@ type agentAPI interface {
 	ListDataSources(context.Context, *bedrockagent.ListDataSourcesInput, ...func(*bedrockagent.Options)) (*bedrockagent.ListDataSourcesOutput, error)
 	GetDataSource(context.Context, *bedrockagent.GetDataSourceInput, ...func(*bedrockagent.Options)) (*bedrockagent.GetDataSourceOutput, error)
 	ListTagsForResource(context.Context, *bedrockagent.ListTagsForResourceInput, ...func(*bedrockagent.Options)) (*bedrockagent.ListTagsForResourceOutput, error)
+	ListKnowledgeBaseDocuments(context.Context, *bedrockagent.ListKnowledgeBaseDocumentsInput, ...func(*bedrockagent.Options)) (*bedrockagent.ListKnowledgeBaseDocumentsOutput, error)
 }
 
 // objectAPI is the part of the S3 client the backend uses.
@@ -80,8 +81,9 @@ type Backend struct {
 }
 
 var (
-	_ kb.Backend   = (*Backend)(nil)
-	_ kb.Generator = (*Backend)(nil)
+	_ kb.Backend           = (*Backend)(nil)
+	_ kb.Generator         = (*Backend)(nil)
+	_ kb.GenerationSupport = (*Backend)(nil)
 )
 
 // New loads the AWS configuration the standard way and returns the backend.

@@ -89,3 +89,48 @@ func TestGetDocumentAccessDenied(t *testing.T) {
 		}
 	}
 }
+
+// TestListDocuments pages through the documents of the S3 data source
+// (crawled sources are skipped) with the cursor the backend gives.
+func TestListDocuments(t *testing.T) {
+	fake := startFake(t)
+	b := newBackend(t, nil)
+	var uris []string
+	cursor, pages := "", 0
+	for {
+		docs, next, err := b.ListDocuments(context.Background(), "", cursor, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		for _, d := range docs {
+			if d.KnowledgeBaseID != awsfake.SampleKB {
+				t.Errorf("document %+v", d)
+			}
+			uris = append(uris, d.URI)
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+		if pages > 10 {
+			t.Fatal("listing does not end")
+		}
+	}
+	want := []string{"s3://kmcp-docs-bucket/guides/deploy.md", "s3://kmcp-docs-bucket/guides/rollback.txt"}
+	if strings.Join(uris, " ") != strings.Join(want, " ") {
+		t.Errorf("documents = %q, want %q", uris, want)
+	}
+	for _, r := range fake.Requests(awsfake.OpListKnowledgeBaseDocuments) {
+		if r.Path != "/knowledgebases/KBDOCS0001/datasources/DSS3000001/documents" {
+			t.Errorf("listed %s: only the S3 data source can be listed", r.Path)
+		}
+	}
+	if _, _, err := b.ListDocuments(context.Background(), "", "garbage", 10); !errors.Is(err, kb.ErrInvalidArgument) {
+		t.Errorf("bad cursor: %v", err)
+	}
+	if _, _, err := b.ListDocuments(context.Background(), awsfake.SampleUntaggedKB, "", 10); !errors.Is(err, kb.ErrNotFound) {
+		t.Errorf("knowledge base not served: %v", err)
+	}
+	noProblems(t, fake)
+}

@@ -14,6 +14,7 @@ var (
 	kbPath         = regexp.MustCompile(`^/knowledgebases/([^/]+)$`)
 	dataSourcesDir = regexp.MustCompile(`^/knowledgebases/([^/]+)/datasources/$`)
 	dataSourcePath = regexp.MustCompile(`^/knowledgebases/([^/]+)/datasources/([^/]+)$`)
+	documentsPath  = regexp.MustCompile(`^/knowledgebases/([^/]+)/datasources/([^/]+)/documents$`)
 )
 
 // stamp is the fixed time the fake reports for creation and updates.
@@ -30,6 +31,9 @@ func (f *Fake) routeAgent(r *http.Request) (string, handlerFunc, bool) {
 	case r.Method == http.MethodPost && dataSourcesDir.MatchString(p):
 		id := dataSourcesDir.FindStringSubmatch(p)[1]
 		return OpListDataSources, func(r *http.Request, body map[string]any) (any, error) { return f.listDataSources(id, body) }, true
+	case r.Method == http.MethodPost && documentsPath.MatchString(p):
+		m := documentsPath.FindStringSubmatch(p)
+		return OpListKnowledgeBaseDocuments, func(r *http.Request, body map[string]any) (any, error) { return f.listDocuments(m[1], m[2], body) }, true
 	case r.Method == http.MethodGet && dataSourcePath.MatchString(p):
 		m := dataSourcePath.FindStringSubmatch(p)
 		return OpGetDataSource, func(*http.Request, map[string]any) (any, error) { return f.getDataSource(m[1], m[2]) }, true
@@ -169,4 +173,55 @@ func (f *Fake) listTags(arn string) (any, error) {
 		}
 	}
 	return nil, notFound("Resource %s does not exist", arn)
+}
+
+// listDocuments lists the documents of one data source: the distinct S3
+// and custom locations of its chunks.
+func (f *Fake) listDocuments(kbID, dsID string, body map[string]any) (any, error) {
+	k, err := f.knowledgeBase(kbID)
+	if err != nil {
+		return nil, err
+	}
+	var ds *DataSource
+	for i := range k.DataSources {
+		if k.DataSources[i].ID == dsID {
+			ds = &k.DataSources[i]
+		}
+	}
+	if ds == nil {
+		return nil, notFound("Data source %s does not exist in knowledge base %s", dsID, kbID)
+	}
+	if ds.Type != "S3" && ds.Type != "CUSTOM" {
+		return nil, validation("ListKnowledgeBaseDocuments supports S3 and CUSTOM data sources, not %s", ds.Type)
+	}
+	var docs []any
+	seen := map[string]bool{}
+	for _, c := range k.Chunks {
+		if c.Metadata["x-amz-bedrock-kb-data-source-id"] != dsID || c.Location == nil {
+			continue
+		}
+		var ident map[string]any
+		if s3, ok := c.Location["s3Location"].(map[string]any); ok {
+			ident = map[string]any{"dataSourceType": "S3", "s3": map[string]any{"uri": s3["uri"]}}
+		} else if cu, ok := c.Location["customDocumentLocation"].(map[string]any); ok {
+			ident = map[string]any{"dataSourceType": "CUSTOM", "custom": map[string]any{"id": cu["id"]}}
+		} else {
+			continue
+		}
+		key := fmt.Sprint(ident)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		docs = append(docs, map[string]any{"knowledgeBaseId": kbID, "dataSourceId": dsID, "identifier": ident, "status": "INDEXED", "updatedAt": stamp})
+	}
+	start, end, next, err := f.page(len(docs), body)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{"documentDetails": append([]any{}, docs[start:end]...)}
+	if next != "" {
+		out["nextToken"] = next
+	}
+	return out, nil
 }

@@ -33,6 +33,8 @@ const (
 	OpGetDataSource       = "GetDataSource"
 	OpListTagsForResource = "ListTagsForResource"
 	OpGetObject           = "GetObject"
+	// OpListKnowledgeBaseDocuments lists a data source's documents.
+	OpListKnowledgeBaseDocuments = "ListKnowledgeBaseDocuments"
 )
 
 // Signing names of the services, as in the SigV4 credential scope.
