@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/knowledge-mcp/knowledge-mcp/internal/kb"
 )
 
 var retrievePath = regexp.MustCompile(`^/knowledgebases/([^/]+)/retrieve$`)
@@ -173,82 +175,6 @@ func checkFilter(v any, at string) error {
 	return nil
 }
 
-// matches evaluates a RetrievalFilter on chunk metadata. A comparison on a
-// key the chunk lacks is false, except notEquals and notIn.
-func matches(filter map[string]any, meta map[string]any) bool {
-	for op, arg := range filter {
-		if op == "andAll" || op == "orAll" {
-			list := arg.([]any)
-			for _, sub := range list {
-				m := matches(sub.(map[string]any), meta)
-				if op == "andAll" && !m {
-					return false
-				}
-				if op == "orAll" && m {
-					return true
-				}
-			}
-			return op == "andAll"
-		}
-		attr := arg.(map[string]any)
-		want := attr["value"]
-		got, present := meta[attr["key"].(string)]
-		if !present {
-			return op == "notEquals" || op == "notIn"
-		}
-		switch op {
-		case "equals":
-			return equal(got, want)
-		case "notEquals":
-			return !equal(got, want)
-		case "greaterThan", "greaterThanOrEquals", "lessThan", "lessThanOrEquals":
-			g, ok1 := got.(float64)
-			w, ok2 := want.(float64)
-			if !ok1 || !ok2 {
-				return false
-			}
-			return map[string]bool{"greaterThan": g > w, "greaterThanOrEquals": g >= w, "lessThan": g < w, "lessThanOrEquals": g <= w}[op]
-		case "in", "notIn":
-			list, _ := want.([]any)
-			in := false
-			for _, x := range list {
-				if equal(got, x) {
-					in = true
-				}
-			}
-			return in == (op == "in")
-		case "startsWith":
-			g, _ := got.(string)
-			w, _ := want.(string)
-			return strings.HasPrefix(g, w)
-		case "stringContains":
-			w, _ := want.(string)
-			switch g := got.(type) {
-			case string:
-				return strings.Contains(g, w)
-			case []any:
-				for _, x := range g {
-					if s, ok := x.(string); ok && strings.Contains(s, w) {
-						return true
-					}
-				}
-			}
-			return false
-		case "listContains":
-			list, _ := got.([]any)
-			for _, x := range list {
-				if equal(x, want) {
-					return true
-				}
-			}
-			return false
-		}
-	}
-	return false
-}
-
-func equal(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) }
-
 func terms(s string) []string {
 	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
@@ -260,12 +186,17 @@ type scored struct {
 }
 
 // search ranks the chunks of k that share terms with the query and pass the
-// filter: score is the share of query terms found in the chunk.
-func search(k *KnowledgeBase, query string, filter map[string]any) []scored {
+// filter (evaluated with Bedrock's semantics by kb.Filter.Match): score is
+// the share of query terms found in the chunk.
+func search(k *KnowledgeBase, query string, wire map[string]any) []scored {
 	q := terms(query)
+	var filter *kb.Filter
+	if wire != nil {
+		filter, _ = kb.FilterFromValue(wire) // checkFilter has validated it
+	}
 	var out []scored
 	for _, c := range k.Chunks {
-		if filter != nil && !matches(filter, c.Metadata) {
+		if filter != nil && !filter.Match(c.Metadata) {
 			continue
 		}
 		words := terms(c.Text)
