@@ -32,8 +32,13 @@ type builder struct {
 	lens     [][3]uint16
 	total    [3]float64
 
-	toks []token
-	tf   map[uint32]uint32
+	// words maps a word as written to its term id, or -1 for a dropped
+	// stopword: one map lookup per word.
+	words map[string]int32
+	// tf holds the packed field frequencies of the current chunk by term
+	// id; tfTouched lists the ids set.
+	tf        []uint32
+	tfTouched []uint32
 }
 
 // Field numbers in packed frequencies and lengths.
@@ -49,7 +54,7 @@ func pack(body, heading, title uint32) uint32 {
 }
 
 func newBuilder(r Ranking, text io.Writer) *builder {
-	return &builder{r: r, a: newAnalyzer(r), text: text, termIDs: map[string]uint32{}, tf: map[uint32]uint32{}}
+	return &builder{r: r, a: newAnalyzer(r), text: text, termIDs: map[string]uint32{}, words: map[string]int32{}}
 }
 
 // addDoc adds a document and its chunks.
@@ -58,7 +63,6 @@ func (b *builder) addDoc(d docEntry, chunks []chunkInput) error {
 	d.NumChunks = int32(len(chunks))
 	docID := int32(len(b.docs))
 	b.docs = append(b.docs, d)
-	titleToks := b.a.tokens(d.Title, nil)
 	for i, c := range chunks {
 		chunkID := uint32(len(b.chunks))
 		head := strings.Join(c.heading, headingSep)
@@ -74,33 +78,68 @@ func (b *builder) addDoc(d docEntry, chunks []chunkInput) error {
 		b.chunks = append(b.chunks, chunkEntry{Doc: docID, Index: int32(i), TextOff: b.textOff, HeadLen: int32(len(head)), TextLen: int32(len(c.text))})
 		b.textOff += int64(len(head) + len(c.text))
 
-		clear(b.tf)
 		var l [3]uint16
-		b.toks = b.a.tokens(c.text, b.toks[:0])
-		l[fieldBody] = uint16(min(len(b.toks), 0xffff))
-		for _, t := range b.toks {
-			b.tf[b.termID(t.term)] += 1
-		}
-		b.toks = b.a.tokens(strings.Join(c.heading, " "), b.toks[:0])
-		l[fieldHeading] = uint16(min(len(b.toks), 0xffff))
-		for _, t := range b.toks {
-			b.tf[b.termID(t.term)] += 1 << 16
-		}
-		l[fieldTitle] = uint16(min(len(titleToks), 0xffff))
-		for _, t := range titleToks {
-			b.tf[b.termID(t.term)] += 1 << 24
-		}
+		l[fieldBody] = uint16(min(b.count(c.text, 1), 0xffff))
+		l[fieldHeading] = uint16(min(b.count(strings.Join(c.heading, " "), 1<<16), 0xffff))
+		l[fieldTitle] = uint16(min(b.count(d.Title, 1<<24), 0xffff))
 		for f := range 3 {
 			b.total[f] += float64(l[f])
 		}
 		b.lens = append(b.lens, l)
-		for id, packed := range b.tf {
+		for _, id := range b.tfTouched {
+			packed := b.tf[id]
+			b.tf[id] = 0
 			body, heading, title := packed&0xffff, (packed>>16)&0xff, packed>>24
 			b.postings[id] = append(b.postings[id], chunkID)
 			b.tfs[id] = append(b.tfs[id], pack(body, heading, title))
 		}
+		b.tfTouched = b.tfTouched[:0]
 	}
 	return nil
+}
+
+// count adds the terms of text to the current chunk's frequencies, inc
+// at a time (1 for the body, 1<<16 for headings, 1<<24 for the title, so
+// one uint32 holds all three), and returns the number of terms.
+func (b *builder) count(text string, inc uint32) int {
+	n := 0
+	scanWords(text, func(word string, ascii bool, _, _ int) {
+		id, ok := b.words[word]
+		if !ok {
+			id = -1
+			if term, keep := b.a.term(word, ascii); keep {
+				id = int32(b.termID(term))
+			}
+			if len(b.words) < 1<<21 {
+				b.words[strings.Clone(word)] = id
+			}
+		}
+		if id < 0 {
+			return
+		}
+		n++
+		f := b.tf[id]
+		if f == 0 {
+			b.tfTouched = append(b.tfTouched, uint32(id))
+		}
+		// Saturate each field's counter instead of overflowing into the next.
+		switch inc {
+		case 1:
+			if f&0xffff == 0xffff {
+				return
+			}
+		case 1 << 16:
+			if (f>>16)&0xff == 0xff {
+				return
+			}
+		default:
+			if f>>24 == 0xff {
+				return
+			}
+		}
+		b.tf[id] = f + inc
+	})
+	return n
 }
 
 func (b *builder) termID(term string) uint32 {
@@ -113,6 +152,7 @@ func (b *builder) termID(term string) uint32 {
 	b.terms = append(b.terms, term)
 	b.postings = append(b.postings, nil)
 	b.tfs = append(b.tfs, nil)
+	b.tf = append(b.tf, 0)
 	return id
 }
 
