@@ -43,3 +43,14 @@ func BenchmarkSearch(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkBuildEmbeddedDocs builds the built-in documentation index, the
+// work a server does at start without --kb.
+func BenchmarkBuildEmbeddedDocs(b *testing.B) {
+	fsys := os.DirFS("../../../docs")
+	for b.Loop() {
+		if _, err := buildFS("docs", "", fsys); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

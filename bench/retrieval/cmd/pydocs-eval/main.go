@@ -73,7 +73,7 @@ func run(htmlDir, work, gridSpec string) error {
 		return grid(ctx, corpus, filepath.Join(work, "grid"), queries, rels, gridSpec)
 	}
 	start := time.Now()
-	store, stats, err := retrieval.BuildBoth(ctx, corpus, filepath.Join(work, "data"))
+	store, stats, err := retrieval.BuildBoth(ctx, corpus, filepath.Join(work, "data"), ingest.ChunkOptions{MaxBytes: chunkBytes})
 	if err != nil {
 		return err
 	}
