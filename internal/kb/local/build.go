@@ -184,7 +184,7 @@ func Build(ctx context.Context, opts BuildOptions) (*BuildStats, error) {
 	// built in file order by this goroutine.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // stops the readers if the build ends early
-	next := prepareFiles(ctx, files, prev, opts)
+	next := prepareFiles(ctx, files, prev, opts, b.dict, ranking)
 	for i, f := range files {
 		p := next(i)
 		if err := ctx.Err(); err != nil {
@@ -250,10 +250,10 @@ type preparedFile struct {
 	err    error
 }
 
-// prepareFiles reads, parses and chunks files on several goroutines and
+// prepareFiles reads, parses, chunks and tokenizes files on several goroutines and
 // returns next, which the caller calls for 0, 1, 2… to take them in order.
 // At most 64 files are read ahead, which caps memory on large folders.
-func prepareFiles(ctx context.Context, files []ingest.File, prev *index, opts BuildOptions) (next func(i int) preparedFile) {
+func prepareFiles(ctx context.Context, files []ingest.File, prev *index, opts BuildOptions, dict *dictionary, r Ranking) (next func(i int) preparedFile) {
 	out := make([]chan preparedFile, len(files))
 	for i := range out {
 		out[i] = make(chan preparedFile, 1)
@@ -277,8 +277,12 @@ func prepareFiles(ctx context.Context, files []ingest.File, prev *index, opts Bu
 	}()
 	for range workers {
 		go func() {
+			tok := newTokenizer(dict, r)
 			for i := range jobs {
 				p := prepareFile(files[i], prev, opts)
+				if p.err == nil {
+					tok.analyze(p.chunks)
+				}
 				out[i] <- p
 			}
 		}()
