@@ -331,15 +331,15 @@ func Evaluate(ctx context.Context, backend kb.Backend, name string, queries []Qu
 	return m, nil
 }
 
-// BuildBoth indexes corpus twice into dataDir: as "default" with the
+// BuildBoth indexes corpus (cut into chunks by chunk) twice into dataDir: as "default" with the
 // local index's ranking and as "plain" with plain BM25, and returns a
 // store serving both.
-func BuildBoth(ctx context.Context, corpus, dataDir string) (*local.Store, []*local.BuildStats, error) {
+func BuildBoth(ctx context.Context, corpus, dataDir string, chunk ingest.ChunkOptions) (*local.Store, []*local.BuildStats, error) {
 	store := local.NewStore(nil)
 	var stats []*local.BuildStats
 	for name, r := range map[string]local.Ranking{"default": local.DefaultRanking(), "plain": local.PlainBM25()} {
 		r := r
-		st, err := local.Build(ctx, local.BuildOptions{Dir: corpus, Name: name, DataDir: dataDir, Ranking: &r})
+		st, err := local.Build(ctx, local.BuildOptions{Dir: corpus, Name: name, DataDir: dataDir, Ranking: &r, Chunk: chunk})
 		if err != nil {
 			return nil, nil, err
 		}

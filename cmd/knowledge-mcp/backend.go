@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/knowledge-mcp/knowledge-mcp/docs"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/config"
@@ -37,12 +36,10 @@ func openBackend(ctx context.Context, cfg *config.Knowledge, logger *slog.Logger
 func openLocal(ctx context.Context, cfg *config.Knowledge, logger *slog.Logger) (*local.Store, error) {
 	store := local.NewStore(logger)
 	if len(cfg.KBs) == 0 {
-		start := time.Now()
 		if err := store.AddFS(docs.Name, docs.Description, docs.FS); err != nil {
 			return nil, fmt.Errorf("built-in documentation: %w", err)
 		}
-		logger.Info("serving the built-in documentation; pass --kb FOLDER to serve your own documents",
-			"kb", docs.Name, "build_ms", float64(time.Since(start).Microseconds())/1000)
+		logger.Info("serving the built-in documentation; pass --kb FOLDER to serve your own documents", "kb", docs.Name)
 		return store, nil
 	}
 	for _, spec := range cfg.KBs {

@@ -90,6 +90,10 @@ type File struct {
 	// Path is slash-separated, relative to the folder.
 	Path string
 	Size int64
+	// Sidecar reports a "<file>.metadata.json" beside it.
+	Sidecar bool
+	// real is the file's checked real path; sidecar its sidecar's.
+	real, sidecar string
 }
 
 // Walk lists the files under root that may be documents, sorted by path.
@@ -110,6 +114,7 @@ func Walk(root string) ([]File, []*SkipError, error) {
 	}
 	var files []File
 	var skips []*SkipError
+	sidecars := map[string]bool{}
 	err = filepath.WalkDir(realRoot, func(p string, d fs.DirEntry, err error) error {
 		rel, _ := filepath.Rel(realRoot, p)
 		rel = filepath.ToSlash(rel)
@@ -133,10 +138,13 @@ func Walk(root string) ([]File, []*SkipError, error) {
 			return nil
 		}
 		if strings.HasSuffix(d.Name(), SidecarSuffix) {
+			sidecars[strings.TrimSuffix(rel, SidecarSuffix)] = true
 			return nil
 		}
+		real := p
 		if d.Type()&fs.ModeSymlink != 0 {
-			if _, err := SafeJoin(realRoot, rel); err != nil {
+			var err error
+			if real, err = SafeJoin(realRoot, rel); err != nil {
 				skips = append(skips, &SkipError{Path: rel, Reason: "symlink leads outside the folder"})
 				return nil
 			}
@@ -152,16 +160,23 @@ func Walk(root string) ([]File, []*SkipError, error) {
 			skips = append(skips, &SkipError{Path: rel, Reason: "unsupported file type " + ext})
 			return nil
 		}
-		fi, err := os.Stat(p)
+		fi, err := os.Stat(real)
 		if err != nil {
 			skips = append(skips, &SkipError{Path: rel, Reason: "unreadable: " + err.Error()})
 			return nil
 		}
-		files = append(files, File{Path: rel, Size: fi.Size()})
+		files = append(files, File{Path: rel, Size: fi.Size(), real: real})
 		return nil
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("walk %s: %w", root, err)
+	}
+	for i := range files {
+		if sidecars[files[i].Path] {
+			if side, err := SafeJoin(realRoot, files[i].Path+SidecarSuffix); err == nil {
+				files[i].Sidecar, files[i].sidecar = true, side
+			}
+		}
 	}
 	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 	return files, skips, nil
@@ -204,18 +219,37 @@ type Options struct {
 	MaxFileBytes int64
 }
 
+// ReadFile reads a file found by [Walk] like [Read], without resolving its
+// path again: Walk has checked it stays inside the folder.
+func ReadFile(f File, opts Options) (content, sidecar []byte, hash string, err error) {
+	if f.real == "" {
+		return nil, nil, "", &SkipError{Path: f.Path, Reason: "not found by Walk"}
+	}
+	return readChecked(f.Path, f.real, f.sidecar, opts)
+}
+
 // Read reads the file rel under root and its sidecar, and returns the raw
 // bytes, the sidecar bytes (nil when there is none) and the content hash.
 // It is the cheap first half of [Load], enough to decide whether a file
 // changed.
 func Read(root, rel string, opts Options) (content, sidecar []byte, hash string, err error) {
-	limit := opts.MaxFileBytes
-	if limit <= 0 {
-		limit = DefaultMaxFileBytes
-	}
 	full, err := SafeJoin(root, rel)
 	if err != nil {
 		return nil, nil, "", &SkipError{Path: rel, Reason: err.Error()}
+	}
+	side, serr := SafeJoin(root, rel+SidecarSuffix)
+	if serr != nil {
+		side = ""
+	}
+	return readChecked(rel, full, side, opts)
+}
+
+// readChecked reads the file at the checked path full and the sidecar at
+// the checked path side ("" for none).
+func readChecked(rel, full, side string, opts Options) (content, sidecar []byte, hash string, err error) {
+	limit := opts.MaxFileBytes
+	if limit <= 0 {
+		limit = DefaultMaxFileBytes
 	}
 	fi, err := os.Stat(full)
 	if err != nil {
@@ -231,11 +265,9 @@ func Read(root, rel string, opts Options) (content, sidecar []byte, hash string,
 	if isBinary(content) {
 		return nil, nil, "", &SkipError{Path: rel, Reason: "binary content"}
 	}
-	sidecar, err = os.ReadFile(full + SidecarSuffix)
-	if err != nil {
-		sidecar = nil
-		if side, serr := SafeJoin(root, rel+SidecarSuffix); serr == nil {
-			sidecar, _ = os.ReadFile(side)
+	if side != "" {
+		if sidecar, err = os.ReadFile(side); err != nil {
+			return nil, nil, "", &SkipError{Path: rel, Reason: "sidecar unreadable: " + err.Error()}
 		}
 	}
 	h := sha256.New()

@@ -147,11 +147,11 @@ func ParseSidecar(data []byte) (map[string]any, error) {
 func sidecarValue(raw json.RawMessage) (any, error) {
 	var typed struct {
 		Value *struct {
-			Type            string          `json:"type"`
-			StringValue     *string         `json:"stringValue"`
-			NumberValue     *json.Number    `json:"numberValue"`
-			BooleanValue    *bool           `json:"booleanValue"`
-			StringListValue []string        `json:"stringListValue"`
+			Type            string       `json:"type"`
+			StringValue     *string      `json:"stringValue"`
+			NumberValue     *json.Number `json:"numberValue"`
+			BooleanValue    *bool        `json:"booleanValue"`
+			StringListValue []string     `json:"stringListValue"`
 		} `json:"value"`
 	}
 	trimmed := bytes.TrimSpace(raw)

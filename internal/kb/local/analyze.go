@@ -68,9 +68,20 @@ type token struct {
 // dropped ones included, so proximity stays true to the text.
 func (a *analyzer) tokens(text string, dst []token) []token {
 	pos := 0
+	scanWords(text, func(word string, ascii bool, start, end int) {
+		if term, ok := a.term(word, ascii); ok {
+			dst = append(dst, token{term: term, pos: pos, start: start, end: end})
+		}
+		pos++
+	})
+	return dst
+}
+
+// scanWords calls fn for every word of text: a run of letters and digits.
+// ascii reports a word of ASCII letters and digits only.
+func scanWords(text string, fn func(word string, ascii bool, start, end int)) {
 	i := 0
 	for i < len(text) {
-		// Skip to the start of a word.
 		c := text[i]
 		if c < utf8.RuneSelf {
 			if !isASCIIWordByte(c) {
@@ -79,7 +90,7 @@ func (a *analyzer) tokens(text string, dst []token) []token {
 			}
 		} else {
 			r, size := utf8.DecodeRuneInString(text[i:])
-			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			if !isWordRune(r) {
 				i += size
 				continue
 			}
@@ -96,19 +107,14 @@ func (a *analyzer) tokens(text string, dst []token) []token {
 				continue
 			}
 			r, size := utf8.DecodeRuneInString(text[i:])
-			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			if !isWordRune(r) {
 				break
 			}
 			ascii = false
 			i += size
 		}
-		word := text[start:i]
-		if term, ok := a.term(word, ascii); ok {
-			dst = append(dst, token{term: term, pos: pos, start: start, end: i})
-		}
-		pos++
+		fn(text[start:i], ascii, start, i)
 	}
-	return dst
 }
 
 func isASCIIWordByte(c byte) bool {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -179,17 +180,35 @@ func Build(ctx context.Context, opts BuildOptions) (*BuildStats, error) {
 	w.beforeRename = opts.Hooks.BeforeRename
 	b := newBuilder(ranking, w.text)
 	seen := map[string]bool{}
+	// Reading, parsing and chunking run in parallel; the postings are
+	// built in file order by this goroutine.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // stops the readers if the build ends early
+	next := prepareFiles(ctx, files, prev, opts, b.dict, ranking)
 	for i, f := range files {
+		p := next(i)
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if err := b.addFile(dir, f.Path, prev, opts, stats); err != nil {
-			if !ingest.IsSkip(err) {
+		stats.Bytes += p.bytes
+		switch {
+		case p.err != nil && ingest.IsSkip(p.err):
+			logger.Warn(p.err.Error())
+			stats.Skipped = append(stats.Skipped, p.err.(*ingest.SkipError))
+		case p.err != nil:
+			return nil, p.err
+		default:
+			switch p.status {
+			case statusAdded:
+				stats.Added++
+			case statusUpdated:
+				stats.Updated++
+			default:
+				stats.Unchanged++
+			}
+			if err := b.addDoc(p.doc, p.chunks); err != nil {
 				return nil, err
 			}
-			logger.Warn(err.Error())
-			stats.Skipped = append(stats.Skipped, err.(*ingest.SkipError))
-		} else {
 			seen[f.Path] = true
 		}
 		if opts.Progress != nil {
@@ -216,49 +235,97 @@ func Build(ctx context.Context, opts BuildOptions) (*BuildStats, error) {
 	return stats, nil
 }
 
-// addFile indexes one file, reusing its chunks from prev when unchanged.
-func (b *builder) addFile(dir, rel string, prev *index, opts BuildOptions, stats *BuildStats) error {
-	content, sidecar, hash, err := ingest.Read(dir, rel, ingest.Options{MaxFileBytes: opts.MaxFileBytes})
-	if err != nil {
-		return err
+const (
+	statusAdded = iota
+	statusUpdated
+	statusUnchanged
+)
+
+// preparedFile is a file read, parsed and chunked, ready for the builder.
+type preparedFile struct {
+	doc    docEntry
+	chunks []chunkInput
+	status int
+	bytes  int64
+	err    error
+}
+
+// prepareFiles reads, parses, chunks and tokenizes files on several goroutines and
+// returns next, which the caller calls for 0, 1, 2… to take them in order.
+// At most 64 files are read ahead, which caps memory on large folders.
+func prepareFiles(ctx context.Context, files []ingest.File, prev *index, opts BuildOptions, dict *dictionary, r Ranking) (next func(i int) preparedFile) {
+	out := make([]chan preparedFile, len(files))
+	for i := range out {
+		out[i] = make(chan preparedFile, 1)
 	}
-	stats.Bytes += int64(len(content))
+	workers := min(max(runtime.GOMAXPROCS(0), 2), 8)
+	jobs := make(chan int)
+	ahead := make(chan struct{}, 64)
+	go func() {
+		defer close(jobs)
+		for i := range files {
+			select {
+			case ahead <- struct{}{}:
+			case <-ctx.Done():
+				for j := i; j < len(files); j++ {
+					out[j] <- preparedFile{err: ctx.Err()}
+				}
+				return
+			}
+			jobs <- i
+		}
+	}()
+	for range workers {
+		go func() {
+			tok := newTokenizer(dict, r)
+			for i := range jobs {
+				p := prepareFile(files[i], prev, opts)
+				if p.err == nil {
+					tok.analyze(p.chunks)
+				}
+				out[i] <- p
+			}
+		}()
+	}
+	return func(i int) preparedFile {
+		p := <-out[i]
+		<-ahead // frees a slot for the reader
+		return p
+	}
+}
+
+// prepareFile reads one file, reusing its chunks from prev when its
+// content hash is unchanged.
+func prepareFile(f ingest.File, prev *index, opts BuildOptions) preparedFile {
+	content, sidecar, hash, err := ingest.ReadFile(f, ingest.Options{MaxFileBytes: opts.MaxFileBytes})
+	if err != nil {
+		return preparedFile{err: err}
+	}
+	p := preparedFile{bytes: int64(len(content)), status: statusAdded}
 	if prev != nil {
-		if i, ok := prev.byPath[rel]; ok {
+		if i, ok := prev.byPath[f.Path]; ok {
 			old := prev.docs[i]
 			if old.Hash == hash {
 				chunks := make([]chunkInput, 0, old.NumChunks)
 				for c := old.FirstChunk; c < old.FirstChunk+old.NumChunks; c++ {
 					heading, text, err := prev.chunkText(uint32(c))
 					if err != nil {
-						return fmt.Errorf("reuse %s from the previous index: %w", rel, err)
+						return preparedFile{err: fmt.Errorf("reuse %s from the previous index: %w", f.Path, err)}
 					}
 					chunks = append(chunks, chunkInput{heading: heading, text: text})
 				}
-				stats.Unchanged++
-				return b.addDoc(old, chunks)
+				p.doc, p.chunks, p.status = old, chunks, statusUnchanged
+				return p
 			}
-			stats.Updated++
-		} else {
-			stats.Added++
+			p.status = statusUpdated
 		}
-	} else {
-		stats.Added++
 	}
-	doc, err := ingest.Parse(rel, content, sidecar, hash)
+	doc, err := ingest.Parse(f.Path, content, sidecar, hash)
 	if err != nil {
-		if prev != nil {
-			if _, ok := prev.byPath[rel]; ok {
-				stats.Updated--
-			} else {
-				stats.Added--
-			}
-		} else {
-			stats.Added--
-		}
-		return err
+		return preparedFile{bytes: p.bytes, err: err}
 	}
-	return b.addDoc(docEntryOf(doc), chunksOf(doc, opts.Chunk))
+	p.doc, p.chunks = docEntryOf(doc), chunksOf(doc, opts.Chunk)
+	return p
 }
 
 func docEntryOf(doc *ingest.Document) docEntry {

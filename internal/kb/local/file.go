@@ -336,3 +336,8 @@ func loadIndex(r io.ReaderAt, size int64) (*index, error) {
 }
 
 func float32frombits(b uint32) float32 { return math.Float32frombits(b) }
+
+func init() {
+	// Metadata values are string, float64, bool or a list of them.
+	gob.Register([]any{})
+}

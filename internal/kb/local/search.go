@@ -38,7 +38,7 @@ func (ix *index) search(text string, k int, filter *kb.Filter) ([]scored, error)
 	pool := k
 	prox := ix.hdr.Ranking.Proximity
 	if prox > 0 && len(terms) > 1 {
-		pool = max(k*3, 30)
+		pool = max(k*2, 20)
 	}
 	hits := ix.candidates(terms, pool, filter)
 	queryTerms := distinctTerms(ordered)
@@ -80,48 +80,48 @@ func distinctTerms(ordered []token) []string {
 // findMatches finds the words of text that analyze to a query term. Only
 // words that could stem to a term are stemmed, which keeps this cheap.
 func findMatches(text string, terms []string, r Ranking) []match {
+	// Words are only looked at when their first letter is one a term
+	// starts with, which skips most words without lower-casing them.
+	var first [256]bool
+	for _, t := range terms {
+		if t != "" {
+			first[t[0]] = true
+			if t[0] >= 'a' && t[0] <= 'z' {
+				first[t[0]-'a'+'A'] = true
+			}
+		}
+	}
 	var out []match
 	pos := 0
-	i := 0
-	for i < len(text) {
-		c := text[i]
-		if c < utf8.RuneSelf && !isASCIIWordByte(c) {
-			i++
-			continue
-		}
-		if c >= utf8.RuneSelf {
-			rr, size := utf8.DecodeRuneInString(text[i:])
-			if !isWordRune(rr) {
-				i += size
-				continue
-			}
-		}
-		start := i
-		for i < len(text) {
-			c := text[i]
-			if c < utf8.RuneSelf {
-				if !isASCIIWordByte(c) {
-					break
-				}
-				i++
-				continue
-			}
-			rr, size := utf8.DecodeRuneInString(text[i:])
-			if !isWordRune(rr) {
-				break
-			}
-			i += size
-		}
-		word := strings.ToLower(text[start:i])
-		for ti, t := range terms {
-			if word == t || r.Stem && couldStemTo(word, t) && english.Stem(word, true) == t {
-				out = append(out, match{term: ti, pos: pos, start: start, end: i})
-				break
-			}
-		}
+	scanWords(text, func(word string, ascii bool, start, end int) {
+		p := pos
 		pos++
-	}
+		if ascii && !first[word[0]] {
+			return
+		}
+		lower := word
+		if !isLower(word) {
+			lower = strings.ToLower(word)
+		}
+		for ti, t := range terms {
+			if lower == t || r.Stem && couldStemTo(lower, t) && english.Stem(lower, true) == t {
+				out = append(out, match{term: ti, pos: p, start: start, end: end})
+				return
+			}
+		}
+	})
 	return out
+}
+
+// isLower reports a word with no upper-case ASCII letter and no non-ASCII
+// byte.
+func isLower(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' || c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // couldStemTo is a cheap test that word may stem to t: stems keep the

@@ -102,8 +102,11 @@ type handle struct {
 	name string
 	// path is the index file; "" for an in-memory index.
 	path string
-	// fsys holds the documents of an in-memory index.
-	fsys fs.FS
+	// fsys holds the documents of an in-memory index, built in the
+	// background: built is closed when it is done, buildErr says how.
+	fsys     fs.FS
+	built    chan struct{}
+	buildErr error
 	// hint is the command that (re)builds this knowledge base.
 	hint string
 
@@ -139,18 +142,30 @@ func (s *Store) AddIndexFile(name, path, rebuild string) error {
 }
 
 // AddFS adds a knowledge base built in memory from the Markdown and text
-// files at the root of fsys (the built-in documentation).
+// files at the root of fsys (the built-in documentation). The index is
+// built in the background, so a server starts at once; the first request
+// that needs it waits for it (a few milliseconds).
 func (s *Store) AddFS(name, description string, fsys fs.FS) error {
 	if err := ValidName(name); err != nil {
 		return err
 	}
-	ix, err := buildFS(name, description, fsys)
-	if err != nil {
+	h := &handle{name: name, fsys: fsys, built: make(chan struct{})}
+	if err := s.add(h); err != nil {
 		return err
 	}
-	h := &handle{name: name, fsys: fsys}
-	h.cur.Store(&generation{ix: ix})
-	return s.add(h)
+	go func() {
+		defer close(h.built)
+		start := time.Now()
+		ix, err := buildFS(name, description, fsys)
+		if err != nil {
+			h.buildErr = fmt.Errorf("knowledge base %q: %w: %v", name, kb.ErrUnavailable, err)
+			s.logger.Error("built-in knowledge base failed to build", "kb", name, "error", err.Error())
+			return
+		}
+		h.cur.Store(&generation{ix: ix})
+		s.logger.Debug("built-in knowledge base ready", "kb", name, "documents", len(ix.docs), "chunks", len(ix.chunks), "build_ms", float64(time.Since(start).Microseconds())/1000)
+	}()
+	return nil
 }
 
 func (s *Store) add(h *handle) error {
@@ -209,10 +224,14 @@ func (s *Store) lookup(name string) (*handle, error) {
 // generation returns the current index of h, loading a newer file first
 // when one was written since the last look (one stat per call).
 func (s *Store) generation(h *handle) (*generation, error) {
-	cur := h.cur.Load()
 	if h.path == "" {
-		return cur, nil
+		<-h.built
+		if h.buildErr != nil {
+			return nil, h.buildErr
+		}
+		return h.cur.Load(), nil
 	}
+	cur := h.cur.Load()
 	info, statErr := os.Stat(h.path)
 	if statErr == nil && cur != nil && sameFile(cur.info, info) {
 		return cur, nil

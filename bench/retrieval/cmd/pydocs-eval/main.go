@@ -25,11 +25,19 @@ func main() {
 	htmlDir := flag.String("html", "", "the python3.11-doc HTML folder (…/share/doc/python3.11/html)")
 	work := flag.String("work", "", "working folder (default: a temporary one)")
 	flag.IntVar(&chunkBytes, "chunk-bytes", 0, "chunk size (0: the index's default)")
+	slice := flag.String("slice", "", "write the committed test slice (the language reference pages and their queries) to this folder and exit")
 	gridSpec := flag.String("grid", "", "tune: ranking variants TITLE,HEADING,B,PROXIMITY;… evaluated on the index-term queries")
 	flag.Parse()
 	if *htmlDir == "" {
 		fmt.Fprintln(os.Stderr, "usage: pydocs-eval -html DIR; get DIR with: apt-get download python3.11-doc && dpkg-deb -x python3.11-doc_*.deb py")
 		os.Exit(2)
+	}
+	if *slice != "" {
+		if err := retrieval.WriteSlice(*htmlDir, *slice, []string{"reference/"}); err != nil {
+			fmt.Fprintln(os.Stderr, "pydocs-eval:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if err := run(*htmlDir, *work, *gridSpec); err != nil {
 		fmt.Fprintln(os.Stderr, "pydocs-eval:", err)
@@ -65,7 +73,7 @@ func run(htmlDir, work, gridSpec string) error {
 		return grid(ctx, corpus, filepath.Join(work, "grid"), queries, rels, gridSpec)
 	}
 	start := time.Now()
-	store, stats, err := retrieval.BuildBoth(ctx, corpus, filepath.Join(work, "data"))
+	store, stats, err := retrieval.BuildBoth(ctx, corpus, filepath.Join(work, "data"), ingest.ChunkOptions{MaxBytes: chunkBytes})
 	if err != nil {
 		return err
 	}
@@ -97,7 +105,7 @@ func run(htmlDir, work, gridSpec string) error {
 func grid(ctx context.Context, corpus, data string, queries []retrieval.Query, rels [][]retrieval.ChunkKey, spec string) error {
 	for _, v := range strings.Split(spec, ";") {
 		r := local.DefaultRanking()
-		if _, err := fmt.Sscanf(v, "%g,%g,%g,%g,%g", &r.TitleWeight, &r.HeadingWeight, &r.B, &r.Proximity, &r.Coord); err != nil {
+		if _, err := fmt.Sscanf(v, "%g,%g,%g,%g,%g,%g", &r.TitleWeight, &r.HeadingWeight, &r.B, &r.Proximity, &r.Coord, &r.K1); err != nil {
 			return fmt.Errorf("variant %q: %w", v, err)
 		}
 		st, err := local.Build(ctx, local.BuildOptions{Dir: corpus, Name: "grid", DataDir: data, Ranking: &r, Chunk: ingest.ChunkOptions{MaxBytes: chunkBytes}})
