@@ -295,7 +295,7 @@ func TestBedrockServeOverMCP(t *testing.T) {
 // test works, and a search is a tool error naming the task role.
 func TestBedrockWithoutCredentialsStillServes(t *testing.T) {
 	_, env := bedrockFake(t)
-	env = append(env, "AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI=", "AWS_CONTAINER_CREDENTIALS_FULL_URI=", "AWS_PROFILE=")
+	env = append(env, "AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=")
 	srv := testbin.Start(t, env, "--backend", "bedrock", "--knowledge-base-id", awsfake.SampleKB)
 
 	code, body := getBody(t, srv.URL+"/readyz")

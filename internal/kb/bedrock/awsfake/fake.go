@@ -160,7 +160,8 @@ func (f *Fake) Close() {
 }
 
 // Env returns the environment that points the AWS SDK at the fake, with
-// static credentials and nothing read from the machine's AWS files.
+// static credentials and nothing read from the machine's AWS files or
+// credential providers (empty values count as unset for the SDK).
 func (f *Fake) Env() map[string]string {
 	return map[string]string{
 		"AWS_REGION":                             f.Region,
@@ -172,6 +173,17 @@ func (f *Fake) Env() map[string]string {
 		"AWS_EC2_METADATA_DISABLED":              "true",
 		"AWS_CONFIG_FILE":                        "/dev/null",
 		"AWS_SHARED_CREDENTIALS_FILE":            "/dev/null",
+		// Nothing of the machine's own AWS setup may leak in.
+		"AWS_PROFILE":                            "",
+		"AWS_SESSION_TOKEN":                      "",
+		"AWS_ROLE_ARN":                           "",
+		"AWS_WEB_IDENTITY_TOKEN_FILE":            "",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
+		"AWS_CONTAINER_CREDENTIALS_FULL_URI":     "",
+		"AWS_ENDPOINT_URL":                       "",
+		"AWS_USE_FIPS_ENDPOINT":                  "",
+		"AWS_USE_DUALSTACK_ENDPOINT":             "",
+		"AWS_DEFAULT_REGION":                     "",
 	}
 }
 
