@@ -193,6 +193,9 @@ func (b *Backend) Ready(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, b.settings.CallTimeout)
 	defer cancel()
+	if b.creds == nil {
+		return b.credentialsError(fmt.Errorf("no credential provider configured"))
+	}
 	if _, err := b.creds.Retrieve(ctx); err != nil {
 		return b.credentialsError(err)
 	}

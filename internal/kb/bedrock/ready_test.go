@@ -26,6 +26,8 @@ func TestReady(t *testing.T) {
 		{name: "ready by discovery", mutate: func(s *config.Bedrock) { s.KnowledgeBaseIDs = nil }},
 		{name: "no credentials", env: map[string]string{"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""},
 			wantErr: kb.ErrUnavailable, wantMsg: []string{"no AWS credentials", "task role (taskRoleArn)"}},
+		{name: "unknown profile", env: map[string]string{"AWS_PROFILE": "no-such-profile"},
+			wantErr: kb.ErrUnavailable, wantMsg: []string{"loading the AWS configuration failed", "no-such-profile", "AWS_PROFILE"}},
 		{name: "no region", env: map[string]string{"AWS_REGION": "", "AWS_DEFAULT_REGION": ""},
 			wantErr: kb.ErrUnavailable, wantMsg: []string{"no AWS region", "AWS_REGION"}},
 		{name: "knowledge base not active", prepare: func(f *awsfake.Fake) {
