@@ -156,6 +156,7 @@ func newBackend(cfg aws.Config, settings config.Bedrock, logger *slog.Logger) *B
 // line stays JSON: warnings as warnings, the rest at debug level.
 type sdkLogger struct{ logger *slog.Logger }
 
+// Logf implements the SDK's logging.Logger.
 func (l sdkLogger) Logf(c logging.Classification, format string, v ...any) {
 	level := slog.LevelDebug
 	if c == logging.Warn {
