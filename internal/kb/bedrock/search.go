@@ -486,9 +486,10 @@ func (b *Backend) Ask(ctx context.Context, q kb.AskQuery) (*kb.Answer, error) {
 }
 
 // spanBounds returns a citation span as [start, end) offsets into answer.
-// Bedrock's span end is inclusive (the index of the span's last
-// character); it is made exclusive when the cited text confirms it, and
-// clamped to the answer.
+// Bedrock does not document whether a span's end is inclusive: when the
+// cited text shows it is (answer[start:end+1] is the cited text), the end
+// is made exclusive; otherwise it is taken as exclusive. Both are clamped
+// to the answer.
 func spanBounds(answer, cited string, start, end int) (int, int) {
 	if cited != "" && start >= 0 && end+1 <= len(answer) && answer[start:end+1] == cited {
 		end++
