@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -49,7 +50,7 @@ func (b *Backend) ListDocuments(ctx context.Context, knowledgeBaseID, cursor str
 	var docs []kb.DocumentInfo
 	for i := start; i < len(si.sources); i++ {
 		ds := si.sources[i]
-		if !containsString(documentListingTypes, ds.Type) {
+		if !slices.Contains(documentListingTypes, ds.Type) {
 			token = ""
 			continue
 		}
@@ -72,7 +73,7 @@ func (b *Backend) ListDocuments(ctx context.Context, knowledgeBaseID, cursor str
 				return nil, "", fmt.Errorf("list documents of %s, data source %s: %w", id, ds.ID, err)
 			}
 			for _, d := range out.DocumentDetails {
-				if containsString(absentStatuses, string(d.Status)) || d.Identifier == nil {
+				if slices.Contains(absentStatuses, string(d.Status)) || d.Identifier == nil {
 					continue
 				}
 				var uri string
@@ -108,13 +109,4 @@ func parseCursor(cursor string) (int, string, error) {
 		return 0, "", fmt.Errorf("cursor: %w: %q is not a cursor this server gave; start again without one", kb.ErrInvalidArgument, cursor)
 	}
 	return i, token, nil
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

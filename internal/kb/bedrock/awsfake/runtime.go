@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -128,7 +129,7 @@ func checkImplicitFilter(v any) error {
 		key, _ := m["key"].(string)
 		desc, _ := m["description"].(string)
 		typ, _ := m["type"].(string)
-		if key == "" || desc == "" || !containsString([]string{"STRING", "NUMBER", "BOOLEAN", "STRING_LIST"}, typ) {
+		if key == "" || desc == "" || !slices.Contains([]string{"STRING", "NUMBER", "BOOLEAN", "STRING_LIST"}, typ) {
 			return validation("Value at 'implicitFilterConfiguration.metadataAttributes.%d' failed to satisfy constraint: key, type (STRING|NUMBER|BOOLEAN|STRING_LIST) and description are required", i+1)
 		}
 	}
@@ -156,7 +157,7 @@ func checkFilter(v any, at string) error {
 					return err
 				}
 			}
-		case containsString(comparisons, op):
+		case slices.Contains(comparisons, op):
 			attr, ok := arg.(map[string]any)
 			if !ok || len(attr) != 2 {
 				return validation("Value at '%s.%s' failed to satisfy constraint: FilterAttribute needs exactly key and value", at, op)
@@ -202,7 +203,7 @@ func search(k *KnowledgeBase, query string, wire map[string]any) []scored {
 		words := terms(c.Text)
 		hits := 0
 		for _, t := range q {
-			if containsString(words, t) {
+			if slices.Contains(words, t) {
 				hits++
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,7 +55,7 @@ func (f *Fake) verifySignature(r *http.Request, body []byte, service string) err
 	}
 	signed := strings.Split(fields["SignedHeaders"], ";")
 	for _, must := range []string{"host", "x-amz-date"} {
-		if !containsString(signed, must) {
+		if !slices.Contains(signed, must) {
 			return fmt.Errorf("header %s is not signed (SignedHeaders=%s)", must, fields["SignedHeaders"])
 		}
 	}
@@ -95,13 +96,4 @@ func (f *Fake) verifySignature(r *http.Request, body []byte, service string) err
 		return fmt.Errorf("signature does not match: got %q, computed %q", auth, want)
 	}
 	return nil
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
