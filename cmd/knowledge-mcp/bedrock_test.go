@@ -315,3 +315,51 @@ func TestBedrockWithoutCredentialsStillServes(t *testing.T) {
 		t.Errorf("start-up log does not warn about readiness:\n%s", srv.Stderr())
 	}
 }
+
+// TestVerifyNamesP5OnBedrock runs the doctor against the real binary on the
+// Bedrock backend when AWS refuses: each way of P5 (permission on the wrong
+// role, no task role at all) is diagnosed from the tool errors the backend
+// writes.
+func TestVerifyNamesP5OnBedrock(t *testing.T) {
+	tests := []struct {
+		name        string
+		extraEnv    []string
+		denied      bool
+		wantPattern string
+	}{
+		{name: "access denied", denied: true, wantPattern: "tool-access-denied"},
+		{name: "no credentials", extraEnv: []string{"AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY="}, wantPattern: "tool-no-credentials"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake, env := bedrockFake(t)
+			if tt.denied {
+				fake.FailAlways(awsfake.OpRetrieve, awsfake.AccessDenied)
+			}
+			srv := testbin.Start(t, append(env, tt.extraEnv...), "--backend", "bedrock", "--knowledge-base-id", awsfake.SampleKB)
+			_, stdout, stderr := runVerifyCmd(t, nil, "--json", srv.URL+"/mcp")
+			var report struct {
+				Checks []struct {
+					ID        string `json:"id"`
+					Diagnoses []struct {
+						Pitfall string `json:"pitfall"`
+						Pattern string `json:"pattern"`
+					} `json:"diagnoses"`
+				} `json:"checks"`
+			}
+			if err := json.Unmarshal([]byte(stdout), &report); err != nil {
+				t.Fatalf("verify output is not JSON: %v\n%s\n%s", err, stdout, stderr)
+			}
+			var found []string
+			for _, c := range report.Checks {
+				for _, d := range c.Diagnoses {
+					found = append(found, c.ID+":"+d.Pitfall+":"+d.Pattern)
+					if d.Pitfall == "P5" && d.Pattern == tt.wantPattern {
+						return
+					}
+				}
+			}
+			t.Errorf("no P5 diagnosis (want pattern %q); diagnoses: %q", tt.wantPattern, found)
+		})
+	}
+}
