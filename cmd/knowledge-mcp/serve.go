@@ -7,12 +7,14 @@ import (
 	"github.com/knowledge-mcp/knowledge-mcp/internal/config"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/httpserver"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/mcpserver"
+	"github.com/knowledge-mcp/knowledge-mcp/internal/metrics"
 )
 
 type serveConfig struct {
 	http config.HTTP
 	log  config.Log
 	edge config.Edge
+	kb   config.Knowledge
 }
 
 func runServe(ctx context.Context, env *environment, args []string) error {
@@ -20,6 +22,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	fs := config.NewFlagSet("serve", "Usage: knowledge-mcp serve [flags]\n\nServes MCP over streamable HTTP at http://HOST:PORT/mcp (stateless: any replica answers any request),\nwith /healthz and /readyz beside it.", env.stdout)
 	cfg.http.AddFlags(fs)
 	cfg.log.AddFlags(fs)
+	cfg.kb.AddFlags(fs)
 	cfg.edge.AddFlags(fs)
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
@@ -28,6 +31,9 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		return usagef("unexpected arguments %q", fs.Args())
 	}
 	if err := cfg.http.Validate(); err != nil {
+		return usageError{err}
+	}
+	if err := cfg.kb.Validate(); err != nil {
 		return usageError{err}
 	}
 	if err := cfg.edge.Validate(); err != nil {
@@ -44,9 +50,17 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 
+	backend, closeBackend, err := openBackend(ctx, &cfg.kb, logger)
+	if err != nil {
+		return err
+	}
+	defer closeBackend()
+	backend = metrics.InstrumentBackend(backend, cfg.kb.Backend, edge.metrics)
+
 	info := buildinfo.Get()
-	server := mcpserver.New(mcpserver.Options{Version: info.Version, Logger: logger})
+	server := mcpserver.New(mcpserver.Options{Version: info.Version, Logger: logger, Backend: backend})
 	handler := httpserver.New(server, edge.options(httpserver.Options{
+		Ready:        backend.Ready,
 		Logger:       logger,
 		MaxBodyBytes: cfg.http.MaxBodyBytes,
 		KeepAlive:    cfg.http.KeepAlive,

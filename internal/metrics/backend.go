@@ -8,8 +8,10 @@ import (
 )
 
 // InstrumentBackend returns b with every call timed and its outcome reported
-// to obs under the backend label name. When b also implements
-// [kb.Generator], so does the result. A nil obs returns b unchanged.
+// to obs under the backend label name. The optional interfaces pass through:
+// when b implements [kb.Generator] so does the result, and the result's
+// [kb.DocumentLister] and [kb.GenerationSupport] answer as b's do. A nil obs
+// returns b unchanged.
 func InstrumentBackend(b kb.Backend, name string, obs Observer) kb.Backend {
 	if obs == nil || b == nil {
 		return b
@@ -31,8 +33,10 @@ type instrumented struct {
 }
 
 var (
-	_ kb.Backend   = (*instrumented)(nil)
-	_ kb.Generator = (*instrumentedGenerator)(nil)
+	_ kb.Backend           = (*instrumented)(nil)
+	_ kb.DocumentLister    = (*instrumented)(nil)
+	_ kb.GenerationSupport = (*instrumented)(nil)
+	_ kb.Generator         = (*instrumentedGenerator)(nil)
 )
 
 func (i *instrumented) observe(op string, start time.Time, err error) {
@@ -65,6 +69,24 @@ func (i *instrumented) Ready(ctx context.Context) error {
 	err := i.next.Ready(ctx)
 	i.observe("ready", start, err)
 	return err
+}
+
+// ListDocuments lists b's documents, or none when b cannot list them.
+func (i *instrumented) ListDocuments(ctx context.Context, knowledgeBaseID, cursor string, limit int) ([]kb.DocumentInfo, string, error) {
+	lister, ok := i.next.(kb.DocumentLister)
+	if !ok {
+		return nil, "", nil
+	}
+	start := time.Now()
+	docs, next, err := lister.ListDocuments(ctx, knowledgeBaseID, cursor, limit)
+	i.observe("list_documents", start, err)
+	return docs, next, err
+}
+
+// CanGenerate reports whether b can answer Ask.
+func (i *instrumented) CanGenerate() bool {
+	_, ok := kb.CanGenerate(i.next)
+	return ok
 }
 
 type instrumentedGenerator struct {
