@@ -7,11 +7,14 @@ import (
 	"github.com/knowledge-mcp/knowledge-mcp/internal/config"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/httpserver"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/mcpserver"
+	"github.com/knowledge-mcp/knowledge-mcp/internal/metrics"
 )
 
 type serveConfig struct {
 	http config.HTTP
 	log  config.Log
+	edge config.Edge
+	kb   config.Knowledge
 	// conformanceFixtures serves the MCP conformance suite's test tools.
 	conformanceFixtures bool
 }
@@ -21,6 +24,8 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	fs := config.NewFlagSet("serve", "Usage: knowledge-mcp serve [flags]\n\nServes MCP over streamable HTTP at http://HOST:PORT/mcp (stateless: any replica answers any request),\nwith /healthz and /readyz beside it.", env.stdout)
 	cfg.http.AddFlags(fs)
 	cfg.log.AddFlags(fs)
+	cfg.kb.AddFlags(fs)
+	cfg.edge.AddFlags(fs)
 	fs.Bool(&cfg.conformanceFixtures, "conformance-fixtures", "CONFORMANCE_FIXTURES", false, "TESTING ONLY: also serve the MCP conformance suite's test tools, resources and prompts")
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
@@ -31,22 +36,42 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	if err := cfg.http.Validate(); err != nil {
 		return usageError{err}
 	}
+	if err := cfg.kb.Validate(); err != nil {
+		return usageError{err}
+	}
+	if err := cfg.edge.Validate(); err != nil {
+		return usageError{err}
+	}
 	logger, err := newLogger(env.stderr, &cfg.log)
 	if err != nil {
 		return err
 	}
+	// The edge first: its metrics registry (edge.metrics) also measures the
+	// backend: metrics.InstrumentBackend(backend, name, edge.metrics).
+	edge, err := newEdge(ctx, &cfg.edge, logger)
+	if err != nil {
+		return err
+	}
+
+	backend, closeBackend, err := openBackend(ctx, &cfg.kb, logger)
+	if err != nil {
+		return err
+	}
+	defer closeBackend()
+	backend = metrics.InstrumentBackend(backend, cfg.kb.Backend, edge.metrics)
 
 	info := buildinfo.Get()
-	server := mcpserver.New(mcpserver.Options{Version: info.Version, Logger: logger, ConformanceFixtures: cfg.conformanceFixtures})
+	server := mcpserver.New(mcpserver.Options{Version: info.Version, Logger: logger, Backend: backend, ConformanceFixtures: cfg.conformanceFixtures})
 	if cfg.conformanceFixtures {
 		logger.Warn("serving the MCP conformance suite's test fixtures (CONFORMANCE_FIXTURES): for testing only")
 	}
-	handler := httpserver.New(server, httpserver.Options{
+	handler := httpserver.New(server, edge.options(httpserver.Options{
+		Ready:        backend.Ready,
 		Logger:       logger,
 		MaxBodyBytes: cfg.http.MaxBodyBytes,
 		KeepAlive:    cfg.http.KeepAlive,
 		AllowedHosts: cfg.http.AllowedHosts,
-	})
+	}))
 	srv, err := httpserver.Listen(cfg.http.Addr(), handler, httpserver.Timeouts{
 		ReadHeader: cfg.http.ReadHeaderTimeout,
 		Read:       cfg.http.ReadTimeout,
@@ -60,9 +85,9 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	logger.Info("serving MCP over streamable HTTP",
 		"url", "http://"+srv.Addr().String()+httpserver.Path,
 		"version", info.Version, "commit", info.Commit)
-	if !cfg.http.IsLoopback() {
-		logger.Warn("listening beyond loopback with no authentication: anyone who reaches this port can use the server; put it behind an authenticating gateway",
-			"host", cfg.http.Host)
+	edge.logPosture(cfg.http.IsLoopback(), cfg.http.Host)
+	if err := edge.serveMetrics(ctx); err != nil {
+		return err
 	}
 	return srv.Serve(ctx)
 }

@@ -9,31 +9,13 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
-// connect wires a client to a server built with opts, in memory.
-func connect(t *testing.T, opts Options) *mcp.ClientSession {
-	t.Helper()
-	ctx := context.Background()
-	st, ct := mcp.NewInMemoryTransports()
-	ss, err := New(opts).Connect(ctx, st, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ss.Close() })
-	cs, err := mcp.NewClient(&mcp.Implementation{Name: "test"}, nil).Connect(ctx, ct, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cs.Close() })
-	return cs
-}
-
 func TestConformanceFixturesOnlyWhenAsked(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		fixtures bool
 	}{{"default", false}, {"fixtures", true}} {
 		t.Run(tc.name, func(t *testing.T) {
-			cs := connect(t, Options{ConformanceFixtures: tc.fixtures})
+			cs := connect(t, New(Options{ConformanceFixtures: tc.fixtures}))
 			ctx := context.Background()
 			tools, err := cs.ListTools(ctx, nil)
 			if err != nil {
@@ -73,7 +55,7 @@ func TestConformanceFixturesOnlyWhenAsked(t *testing.T) {
 }
 
 func TestConformanceFixtureAnswers(t *testing.T) {
-	cs := connect(t, Options{ConformanceFixtures: true})
+	cs := connect(t, New(Options{ConformanceFixtures: true}))
 	ctx := context.Background()
 
 	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "test_simple_text", Arguments: map[string]any{}})
