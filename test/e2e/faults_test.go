@@ -3,7 +3,13 @@
 package e2e
 
 import (
+	"bufio"
 	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -35,25 +41,64 @@ func (c *chain) testFaults(t *testing.T) {
 	c.waitServes(t, c.a)
 	c.waitServes(t, c.b)
 
+	// As ECS stops a task behind an ALB: the target is deregistered first
+	// (nginx reloaded with replica a down), then the task gets SIGTERM while
+	// a request is still in flight on it; that request must complete, and
+	// no call of the load may fail.
 	t.Run("SIGTERM", func(t *testing.T) {
+		// One connection per call towards nginx, so that nginx's reload
+		// (which closes idle client connections) cannot race a reused one.
+		client := httpClient(certPool(t, c.cert))
+		client.Transport.(*http.Transport).DisableKeepAlives = true
 		a0, b0 := c.spread()
-		res := runLoad(c.client, c.proxy.endpoint(), tool, args, loadWorkers, loadMaxPerWorker, loadDuration, loadFaultAt,
-			func() { c.a.signal(syscall.SIGTERM) })
+		var inflight inflightResult
+		res := runLoad(client, c.proxy.endpoint(), tool, args, loadWorkers, loadMaxPerWorker, loadDuration, loadFaultAt, func() {
+			release := c.startSlowRequest(t, c.a, &inflight)
+			c.proxy.setDown(t, c.a.port, true)
+			c.a.signal(syscall.SIGTERM)
+			time.Sleep(300 * time.Millisecond) // the request stays in flight through the drain
+			release()
+		})
 		code, err := c.a.wait(15 * time.Second)
+		inflight.wait()
 		a1, b1 := c.spread()
-		t.Logf("SIGTERM round: %d calls succeeded, %d failed; replica a served %d before it drained, replica b %d",
-			res.ok, res.failed, a1-a0, b1-b0)
+		t.Logf("SIGTERM round (deregistered, then SIGTERM with a request in flight): %d calls succeeded, %d failed; replica a served %d, replica b %d; the in-flight request: HTTP %d %v",
+			res.ok, res.failed, a1-a0, b1-b0, inflight.status, inflight.err)
 		if err != nil || code != 0 {
 			t.Errorf("replica a after SIGTERM: exit %d, %v; want a clean drain and exit 0", code, err)
 		}
-		if !c.a.hasLog("drained", 1) {
+		if !c.a.hasLog("drained", 0) {
 			t.Errorf("replica a did not log a completed drain:\n%s", c.a.logText())
+		}
+		if inflight.err != nil || inflight.status != http.StatusOK || !strings.Contains(inflight.body, `"sum":30`) {
+			t.Errorf("the request in flight at SIGTERM: HTTP %d %v %.200s; want it completed with the sum", inflight.status, inflight.err, inflight.body)
 		}
 		if res.failed != 0 {
 			t.Errorf("graceful drain: %d of %d calls failed, want 0: %v", res.failed, res.ok+res.failed, res.failures)
 		}
 		if a1-a0 == 0 || b1-b0 == 0 || res.ok == 0 {
 			t.Errorf("load did not reach both replicas (a %d, b %d, ok %d)", a1-a0, b1-b0, res.ok)
+		}
+		c.a.restart()
+		c.proxy.setDown(t, c.a.port, false)
+		c.waitServes(t, c.a)
+	})
+
+	// SIGTERM while nginx still routes to the replica (nginx, unlike an
+	// ALB, has no deregistration of its own): the replica drains what it
+	// accepted, but a connection nginx opened just as the listener closed
+	// is reset, and nginx does not retry a POST it sent. Measured and
+	// bounded, not zero.
+	t.Run("SIGTERMWithoutDeregistration", func(t *testing.T) {
+		res := runLoad(c.client, c.proxy.endpoint(), tool, args, loadWorkers, loadMaxPerWorker, loadDuration, loadFaultAt,
+			func() { c.a.signal(syscall.SIGTERM) })
+		code, err := c.a.wait(15 * time.Second)
+		t.Logf("SIGTERM round without deregistration: %d calls succeeded, %d failed %v", res.ok, res.failed, res.failures)
+		if err != nil || code != 0 {
+			t.Errorf("replica a after SIGTERM: exit %d, %v; want a clean drain and exit 0", code, err)
+		}
+		if res.failed > loadWorkers {
+			t.Errorf("%d calls failed, more than the %d that can meet the closing listener", res.failed, loadWorkers)
 		}
 		c.a.restart()
 		c.waitServes(t, c.a)
@@ -106,5 +151,59 @@ func (c *chain) waitServes(t *testing.T, r *replica) {
 			t.Fatalf("simpleadd through nginx while waiting for %s: %v", r.name, err)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// inflightResult is the outcome of startSlowRequest's request.
+type inflightResult struct {
+	done   chan struct{}
+	status int
+	body   string
+	err    error
+}
+
+func (r *inflightResult) wait() {
+	select {
+	case <-r.done:
+	case <-time.After(20 * time.Second):
+		r.err = fmt.Errorf("no answer within 20s")
+	}
+}
+
+// startSlowRequest sends the Postman request straight to r (with the
+// origin-verify secret, as nginx would) over a raw connection: headers and
+// half the body now, the rest when release is called, so that the request
+// is in flight on the server until then.
+func (c *chain) startSlowRequest(t *testing.T, r *replica, res *inflightResult) (release func()) {
+	t.Helper()
+	res.done = make(chan struct{})
+	conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", r.port))
+	if err != nil {
+		t.Fatalf("slow request: %v", err)
+	}
+	head := fmt.Sprintf("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/json\r\n%s: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n",
+		r.port, c.verifyHeader, c.secret, len(postmanRequest))
+	half := len(postmanRequest) / 2
+	if _, err := conn.Write([]byte(head + postmanRequest[:half])); err != nil {
+		t.Fatalf("slow request: %v", err)
+	}
+	go func() {
+		defer close(res.done)
+		defer conn.Close()
+		_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			res.err = err
+			return
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		res.status, res.body, res.err = resp.StatusCode, string(b), err
+	}()
+	// The server reads the headers at once and then waits for the body;
+	// give it a moment before the signal.
+	time.Sleep(100 * time.Millisecond)
+	return func() {
+		_, _ = conn.Write([]byte(postmanRequest[half:]))
 	}
 }

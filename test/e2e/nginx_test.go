@@ -76,6 +76,8 @@ type nginxConfig struct {
 	// conformance upstream over https.
 	EndpointPort, PagePort, PlainPort, ConformancePort int
 	OriginVerifyHeader, OriginVerifySecret             string
+	// Down are replica ports taken out of rotation (deregistered).
+	Down map[int]bool
 	// FailTimeout is nginx's passive health check window: a replica that
 	// failed once is left out for this long.
 	FailTimeout string
@@ -100,13 +102,16 @@ http {
     access_log {{.Dir}}/access.log upstreamlog;
 
     # The ALB's target group: round robin, passive health checks (a replica
-    # that fails a connection is left out for fail_timeout), HTTP/1.1
-    # keep-alive to the targets.
+    # that fails a connection is left out for fail_timeout). One connection
+    # per request towards the replicas: with upstream keep-alive, a replica
+    # that closes its idle connections on SIGTERM races nginx reusing one
+    # (the request is sent, then the connection closes; nginx never retries
+    # a POST), which an ALB avoids by deregistering a target before ECS
+    # sends SIGTERM and nginx cannot. See the report in README.md.
     upstream replicas {
 {{- range .Replicas}}
-        server 127.0.0.1:{{.}} max_fails=1 fail_timeout={{$.FailTimeout}};
+        server 127.0.0.1:{{.}} max_fails=1 fail_timeout={{$.FailTimeout}}{{if index $.Down .}} down{{end}};
 {{- end}}
-        keepalive 16;
     }
     upstream conformance {
 {{- range .ConformanceReplicas}}
@@ -118,7 +123,6 @@ http {
     # retries a request on another replica only when it could not be sent
     # (connection refused); a POST that reached a replica is never retried.
     proxy_http_version 1.1;
-    proxy_set_header Connection "";
     proxy_set_header Host $http_host;
     proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
     proxy_set_header X-Forwarded-Host $http_host;
@@ -190,17 +194,8 @@ func startNginx(t testing.TB, cfg nginxConfig) *proxy {
 			t.Fatal(err)
 		}
 	}
-	var conf bytes.Buffer
-	if err := nginxTemplate.Execute(&conf, cfg); err != nil {
-		t.Fatal(err)
-	}
 	confPath := filepath.Join(cfg.Dir, "nginx.conf")
-	if err := os.WriteFile(confPath, conf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command(bin, "-t", "-p", cfg.Dir, "-e", filepath.Join(cfg.Dir, "error.log"), "-c", confPath).CombinedOutput(); err != nil {
-		t.Fatalf("nginx -t: %v\n%s\n%s", err, out, conf.String())
-	}
+	writeNginxConfig(t, bin, cfg)
 	cmd := exec.Command(bin, "-p", cfg.Dir, "-e", filepath.Join(cfg.Dir, "error.log"), "-c", confPath)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -224,6 +219,56 @@ func startNginx(t testing.TB, cfg nginxConfig) *proxy {
 		waitForDial(t, fmt.Sprintf("127.0.0.1:%d", port), 10*time.Second)
 	}
 	return p
+}
+
+// writeNginxConfig writes cfg as nginx.conf and checks it with nginx -t.
+func writeNginxConfig(t testing.TB, bin string, cfg nginxConfig) {
+	t.Helper()
+	var conf bytes.Buffer
+	if err := nginxTemplate.Execute(&conf, cfg); err != nil {
+		t.Fatal(err)
+	}
+	confPath := filepath.Join(cfg.Dir, "nginx.conf")
+	if err := os.WriteFile(confPath, conf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(bin, "-t", "-p", cfg.Dir, "-e", filepath.Join(cfg.Dir, "error.log"), "-c", confPath).CombinedOutput(); err != nil {
+		t.Fatalf("nginx -t: %v\n%s\n%s", err, out, conf.String())
+	}
+}
+
+// setDown takes a replica out of rotation (down) or puts it back, as an
+// ALB deregisters and registers a target: nginx reloads its configuration,
+// and this returns once the old worker, which may still route to the
+// replica, has finished its requests and exited.
+func (p *proxy) setDown(t testing.TB, port int, down bool) {
+	t.Helper()
+	if p.cfg.Down == nil {
+		p.cfg.Down = map[int]bool{}
+	}
+	p.cfg.Down[port] = down
+	writeNginxConfig(t, requireCommand(t, "nginx"), p.cfg)
+	before := p.workerExits(t)
+	if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatalf("nginx reload: %v", err)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for p.workerExits(t) == before {
+		if time.Now().After(deadline) {
+			t.Fatalf("nginx's old worker did not exit within 15s after the reload")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// workerExits counts the worker exits nginx's master logged.
+func (p *proxy) workerExits(t testing.TB) int {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(p.cfg.Dir, "error.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.Count(data, []byte(" exited with code "))
 }
 
 // saveLogs copies nginx's logs to the artifacts.
