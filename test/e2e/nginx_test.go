@@ -35,7 +35,7 @@ func testCert(t testing.TB, dir string) (certPath, keyPath string) {
 	openssl := requireCommand(t, "openssl")
 	certPath, keyPath = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
 	cmd := exec.Command(openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-		"-nodes", "-days", "1", "-subj", "/CN=localhost",
+		"-nodes", "-days", "90", "-subj", "/CN=localhost",
 		"-addext", "subjectAltName=DNS:localhost,DNS:"+endpointHost+",DNS:"+appHost+",IP:127.0.0.1",
 		"-keyout", keyPath, "-out", certPath)
 	if out, err := cmd.CombinedOutput(); err != nil {
