@@ -1,3 +1,5 @@
+//lint:file-ignore SA1019 the conformance suite exercises logging and sampling, deprecated by SEP-2577 but still specified for 2025-11-25 and older.
+
 package mcpserver
 
 import (
@@ -85,6 +87,7 @@ func addConformanceFixtures(server *mcp.Server) {
 	mcp.AddTool(server, &mcp.Tool{Name: "test_tool_with_progress", Description: "Conformance fixture: sends progress notifications while it runs."}, conformanceProgress)
 	mcp.AddTool(server, &mcp.Tool{Name: "test_error_handling", Description: "Conformance fixture: always returns a tool error."},
 		func(context.Context, *mcp.CallToolRequest, noInput) (*mcp.CallToolResult, any, error) {
+			//lint:ignore ST1005 the conformance suite expects this exact text.
 			return nil, nil, errors.New("This tool intentionally returns an error for testing")
 		})
 	mcp.AddTool(server, &mcp.Tool{Name: "test_sampling", Description: "Conformance fixture: asks the client's LLM for a completion (needs a stateful session)."}, conformanceSampling)
