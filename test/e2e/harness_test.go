@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -86,6 +87,10 @@ func requireCommand(t testing.TB, name string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
 	if err != nil {
+		// nginx lives in /usr/sbin, which a non-root PATH often lacks.
+		if _, statErr := os.Stat("/usr/sbin/" + name); statErr == nil {
+			return "/usr/sbin/" + name
+		}
 		t.Fatalf("%s is not installed, and this end-to-end test needs it: %s", name, setupHint)
 	}
 	return path
@@ -130,6 +135,7 @@ func runNode(t testing.TB, timeout time.Duration, extraEnv []string, script stri
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, append([]string{script}, args...)...)
 	cmd.Dir = e2eDir
+	cmd.SysProcAttr = dieWithParent()
 	// Node 22 first on PATH, so that anything the program spawns ("node",
 	// npx) is Node 22 too.
 	cmd.Env = append(os.Environ(),
@@ -253,4 +259,11 @@ func hasCommand(t testing.TB, name string) bool {
 		}
 	}
 	return false
+}
+
+// dieWithParent makes a child process get SIGTERM when the test process
+// dies (a -timeout panic skips t.Cleanup), so that no replica, nginx or
+// browser outlives the run.
+func dieWithParent() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 }

@@ -197,8 +197,8 @@ func startNginx(t testing.TB, cfg nginxConfig) *proxy {
 	confPath := filepath.Join(cfg.Dir, "nginx.conf")
 	writeNginxConfig(t, bin, cfg)
 	cmd := exec.Command(bin, "-p", cfg.Dir, "-e", filepath.Join(cfg.Dir, "error.log"), "-c", confPath)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	cmd.SysProcAttr = dieWithParent()
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr // nginx logs to error.log; this is for start-up failures
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting nginx: %v", err)
 	}

@@ -68,6 +68,7 @@ func (r *replica) start() {
 		t.Fatalf("replica %s log: %v", r.name, err)
 	}
 	cmd := exec.Command(binary, "serve")
+	cmd.SysProcAttr = dieWithParent()
 	cmd.Env = append(os.Environ(), "HOST=127.0.0.1", fmt.Sprintf("PORT=%d", r.port), "LOG_LEVEL=info")
 	cmd.Env = append(cmd.Env, r.env...)
 	stderr, err := cmd.StderrPipe()
