@@ -201,8 +201,9 @@ func (c *chain) startSlowRequest(t *testing.T, r *replica, res *inflightResult) 
 		res.status, res.body, res.err = resp.StatusCode, string(b), err
 	}()
 	// The server reads the headers at once and then waits for the body;
-	// give it a moment before the signal.
-	time.Sleep(100 * time.Millisecond)
+	// give it a moment before the signal (a connection still in the
+	// listener's queue at SIGTERM would be reset, not drained).
+	time.Sleep(250 * time.Millisecond)
 	return func() {
 		_, _ = conn.Write([]byte(postmanRequest[half:]))
 	}

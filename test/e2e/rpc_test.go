@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -94,7 +95,8 @@ func callTool(ctx context.Context, client *http.Client, url, tool string, args m
 		return nil, err
 	}
 	if ex.status != http.StatusOK {
-		return nil, fmt.Errorf("HTTP %d: %.200s", ex.status, ex.body)
+		// One line, so that counted failures group well (nginx answers HTML).
+		return nil, fmt.Errorf("HTTP %d: %.120s", ex.status, strings.Join(strings.Fields(string(ex.body)), " "))
 	}
 	var r rpcResponse
 	if err := json.Unmarshal(ex.body, &r); err != nil {
