@@ -18,3 +18,4 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 go mod download
+bash test/e2e/setup.sh

@@ -29,9 +29,17 @@ count_go_tests() {
 run_go_tests() {
   local name=$1 dir=$2
   shift 2
-  local log="$logdir/$name.log"
-  step "go test: $name"
-  (cd "$dir" && go test -v "$@") >"$log" 2>&1
+  run_logged "$name" bash -c 'cd "$0" && go test -v "$@"' "$dir" "$@"
+}
+
+# run_logged NAME CMD...: a command printing `go test -v` output; full log
+# kept, summary shown, its tests counted.
+run_logged() {
+  local name=$1
+  shift
+  local log="$logdir/${name//\//_}.log"
+  step "$name"
+  "$@" >"$log" 2>&1
   local rc=$?
   grep -E '^(ok|FAIL|---)\s|^panic:|^\s+--- FAIL' "$log" | grep -v '^--- PASS' || true
   count_go_tests "$log"
@@ -68,6 +76,8 @@ run_check "gofmt" bash -c 'out=$(gofmt -l $(git ls-files "*.go")); [ -z "$out" ]
 run_check "go vet" go vet ./...
 run_check "staticcheck" go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 run_go_tests "root module" "$root" -count=1 -timeout 20m ./...
+# The production chain on loopback: nginx, replicas, real clients, Chromium.
+run_logged "end-to-end chain" bash test/e2e/run.sh
 
 # Brief fuzzing of the request path and the filter parser (seed corpora in testdata/fuzz).
 for target in "FuzzParseEnvelope ./internal/httpserver" "FuzzMCPHandler ./internal/httpserver" "FuzzParseFilter ./internal/kb"; do
