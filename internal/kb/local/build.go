@@ -12,7 +12,6 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
 	"time"
 
@@ -376,22 +375,6 @@ func buildFS(name, description string, fsys fs.FS) (*index, error) {
 		}
 	}
 	ix := b.finish(header{Format: formatVer, Name: name, Description: description, Ranking: b.r})
-	ix.text = bytes.NewReader(text.Bytes())
-	return ix, nil
-}
-
-// buildIndexFromDocs builds an in-memory index from parsed documents (for
-// tests and evaluations).
-func buildIndexFromDocs(name string, r Ranking, docs []*ingest.Document, chunk ingest.ChunkOptions) (*index, error) {
-	var text bytes.Buffer
-	b := newBuilder(r, &text)
-	docs = slices.Clone(docs)
-	for _, d := range docs {
-		if err := b.addDoc(docEntryOf(d), chunksOf(d, chunk)); err != nil {
-			return nil, err
-		}
-	}
-	ix := b.finish(header{Format: formatVer, Name: name, Ranking: r})
 	ix.text = bytes.NewReader(text.Bytes())
 	return ix, nil
 }

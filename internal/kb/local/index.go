@@ -132,7 +132,6 @@ var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 type queryTerm struct {
 	term string
 	id   uint32
-	idf  float64
 	// pos is the word's position in the query, for proximity.
 	pos int
 }
