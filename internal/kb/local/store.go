@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -569,4 +570,50 @@ func (s *Store) Ready(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+var _ kb.DocumentLister = (*Store)(nil)
+
+// ListDocuments implements kb.DocumentLister: the documents of a knowledge
+// base in path order; the cursor is the position to continue from.
+func (s *Store) ListDocuments(ctx context.Context, knowledgeBaseID, cursor string, limit int) ([]kb.DocumentInfo, string, error) {
+	h, err := s.lookup(knowledgeBaseID)
+	if err != nil {
+		return nil, "", err
+	}
+	g, err := s.generation(h)
+	if err != nil {
+		return nil, "", err
+	}
+	start := 0
+	if cursor != "" {
+		n, err := strconv.Atoi(cursor)
+		if err != nil || n < 0 {
+			return nil, "", fmt.Errorf("cursor %q: %w: pass back the cursor of the previous page", cursor, kb.ErrInvalidArgument)
+		}
+		start = n
+	}
+	if limit <= 0 {
+		limit = 100
+	}
+	docs := g.ix.docs
+	if start >= len(docs) {
+		return []kb.DocumentInfo{}, "", nil
+	}
+	end := min(len(docs), start+limit)
+	out := make([]kb.DocumentInfo, 0, end-start)
+	for _, d := range docs[start:end] {
+		out = append(out, kb.DocumentInfo{
+			KnowledgeBaseID: h.name,
+			URI:             DocumentURI(h.name, d.Path),
+			Title:           d.Title,
+			MIMEType:        mimeType(d.Format),
+			SizeBytes:       d.Size,
+		})
+	}
+	next := ""
+	if end < len(docs) {
+		next = strconv.Itoa(end)
+	}
+	return out, next, nil
 }

@@ -1,0 +1,228 @@
+package httpserver
+
+import (
+	"bufio"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+type slowInput struct {
+	Steps int `json:"steps"`
+	// PauseMS is the pause between steps, in milliseconds.
+	PauseMS int `json:"pause_ms"`
+}
+
+// newSlowServer returns an MCP server with a tool that reports progress and
+// logs while it works, like a long search or generation would.
+func newSlowServer() *mcp.Server {
+	server := mcp.NewServer(&mcp.Implementation{Name: "slow", Version: "1"}, nil)
+	mcp.AddTool(server, &mcp.Tool{Name: "slow", Description: "works in steps"}, func(ctx context.Context, req *mcp.CallToolRequest, in slowInput) (*mcp.CallToolResult, struct{}, error) {
+		for i := 1; i <= in.Steps; i++ {
+			time.Sleep(time.Duration(in.PauseMS) * time.Millisecond)
+			if token := req.Params.GetProgressToken(); token != nil {
+				_ = req.Session.NotifyProgress(ctx, &mcp.ProgressNotificationParams{ProgressToken: token, Progress: float64(i), Total: float64(in.Steps)})
+			}
+			//lint:ignore SA1019 logging notifications are still served to clients of 2025-11-25 and earlier
+			_ = req.Session.Log(ctx, &mcp.LoggingMessageParams{Level: "info", Data: "step done"})
+		}
+		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "done"}}}, struct{}{}, nil
+	})
+	return server
+}
+
+// A client that accepts event streams receives progress and log
+// notifications during the call, although the server is stateless.
+func TestStreamingClientReceivesNotifications(t *testing.T) {
+	ts := httptest.NewServer(New(newSlowServer(), Options{}))
+	defer ts.Close()
+
+	var mu sync.Mutex
+	var progress []float64
+	var logs int
+	client := mcp.NewClient(&mcp.Implementation{Name: "c", Version: "1"}, &mcp.ClientOptions{
+		ProgressNotificationHandler: func(_ context.Context, r *mcp.ProgressNotificationClientRequest) {
+			mu.Lock()
+			progress = append(progress, r.Params.Progress)
+			mu.Unlock()
+		},
+		//lint:ignore SA1019 logging notifications are still served to clients of 2025-11-25 and earlier
+		LoggingMessageHandler: func(context.Context, *mcp.LoggingMessageRequest) {
+			mu.Lock()
+			logs++
+			mu.Unlock()
+		},
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, version := range []string{"2025-06-18", "2025-11-25"} {
+		cs, err := client.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: ts.URL + Path}, &mcp.ClientSessionOptions{ProtocolVersion: version})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		progress, logs = nil, 0
+		mu.Unlock()
+		//lint:ignore SA1019 logging notifications are still served to clients of 2025-11-25 and earlier
+		if err := cs.SetLoggingLevel(ctx, &mcp.SetLoggingLevelParams{Level: "debug"}); err != nil {
+			t.Fatalf("logging/setLevel: %v", err)
+		}
+		params := &mcp.CallToolParams{Name: "slow", Arguments: map[string]any{"steps": 3, "pause_ms": 20}}
+		params.SetProgressToken("p1")
+		res, err := cs.CallTool(ctx, params)
+		if err != nil || res.IsError {
+			t.Fatalf("call: %v %+v", err, res)
+		}
+		// Notifications are dispatched asynchronously by the client; the
+		// last ones may land just after the result.
+		waitFor(func() bool { mu.Lock(); defer mu.Unlock(); return len(progress) >= 3 && logs >= 3 })
+		mu.Lock()
+		if len(progress) != 3 || progress[2] != 3 {
+			t.Errorf("%s: progress notifications %v, want [1 2 3]", version, progress)
+		}
+		if logs != 3 {
+			t.Errorf("%s: %d log notifications, want 3", version, logs)
+		}
+		mu.Unlock()
+		cs.Close()
+	}
+}
+
+// A silent event stream gets keep-alive comments, so that proxies with idle
+// timeouts do not cut a long call; a JSON response gets none.
+func TestKeepAliveCommentsOnSilentStream(t *testing.T) {
+	ts := httptest.NewServer(New(newSlowServer(), Options{KeepAlive: 50 * time.Millisecond}))
+	defer ts.Close()
+	body := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"slow","arguments":{"steps":1,"pause_ms":400}}}`
+
+	req, _ := http.NewRequest("POST", ts.URL+Path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
+		t.Fatalf("Content-Type %q, want text/event-stream", ct)
+	}
+	if resp.Header.Get("X-Accel-Buffering") != "no" {
+		t.Errorf("event stream without X-Accel-Buffering: no")
+	}
+	var comments, results int
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, ": keepalive") {
+			comments++
+		}
+		if strings.HasPrefix(line, "data: ") && strings.Contains(line, `"done"`) {
+			results++
+		}
+	}
+	if comments < 2 {
+		t.Errorf("%d keep-alive comments during a 400ms silent call at a 50ms interval, want several", comments)
+	}
+	if results != 1 {
+		t.Errorf("%d results, want 1", results)
+	}
+
+	// Without text/event-stream in Accept: plain JSON, no comments.
+	req, _ = http.NewRequest("POST", ts.URL+Path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp2, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp2.Body.Close()
+	data := new(strings.Builder)
+	_, _ = bufio.NewReader(resp2.Body).WriteTo(data)
+	if ct := resp2.Header.Get("Content-Type"); ct != "application/json" || strings.Contains(data.String(), "keepalive") {
+		t.Errorf("JSON client got %q: %s", ct, data)
+	}
+}
+
+func TestAcceptsEventStream(t *testing.T) {
+	tests := []struct {
+		accept []string
+		want   bool
+	}{
+		{nil, false},
+		{[]string{"application/json"}, false},
+		{[]string{"*/*"}, false},
+		{[]string{"application/json, text/event-stream"}, true},
+		{[]string{"application/json", "text/event-stream;q=0.9"}, true},
+		{[]string{"TEXT/EVENT-STREAM"}, true},
+	}
+	for _, tt := range tests {
+		if got := acceptsEventStream(tt.accept); got != tt.want {
+			t.Errorf("acceptsEventStream(%q) = %v, want %v", tt.accept, got, tt.want)
+		}
+	}
+}
+
+func TestParseEnvelope(t *testing.T) {
+	tests := []struct {
+		body              string
+		method, tool      string
+		isRequest, errors bool
+	}{
+		{body: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"simpleadd"}}`, method: "tools/call", tool: "simpleadd", isRequest: true},
+		{body: `{"jsonrpc":"2.0","method":"notifications/initialized"}`, method: "notifications/initialized"},
+		{body: `{"jsonrpc":"2.0","id":"x","method":"tools/list"}`, method: "tools/list", isRequest: true},
+		{body: `[{"jsonrpc":"2.0","id":1,"method":"ping"}]`, method: "batch"},
+		{body: `{"jsonrpc":"2.0","id":1,"method":7}`},
+		{body: `{"id":1,`, errors: true},
+		{body: `   `, errors: true},
+		{body: `[1,`, errors: true},
+	}
+	for _, tt := range tests {
+		env, err := parseEnvelope([]byte(tt.body))
+		if (err != nil) != tt.errors {
+			t.Errorf("parseEnvelope(%s) error = %v, want error %v", tt.body, err, tt.errors)
+			continue
+		}
+		if env.Method != tt.method || env.Tool != tt.tool || env.IsRequest != tt.isRequest {
+			t.Errorf("parseEnvelope(%s) = %+v", tt.body, env)
+		}
+	}
+}
+
+func TestReadyz(t *testing.T) {
+	notReady := func(context.Context) error { return errNotReady }
+	ts := httptest.NewServer(New(mcp.NewServer(&mcp.Implementation{Name: "x", Version: "1"}, nil), Options{Ready: notReady}))
+	defer ts.Close()
+	resp, err := http.Get(ts.URL + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data := new(strings.Builder)
+	_, _ = bufio.NewReader(resp.Body).WriteTo(data)
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(data.String(), errNotReady.Error()) {
+		t.Errorf("/readyz = %d %s, want 503 with the reason", resp.StatusCode, data)
+	}
+	if resp, err := http.Get(ts.URL + "/healthz"); err != nil || resp.StatusCode != 200 {
+		t.Errorf("/healthz must stay 200 while not ready: %v", err)
+	}
+}
+
+var errNotReady = &readyErr{"credentials not found: attach a task role"}
+
+type readyErr struct{ s string }
+
+func (e *readyErr) Error() string { return e.s }
+
+// waitFor polls cond for up to two seconds.
+func waitFor(cond func() bool) {
+	deadline := time.Now().Add(2 * time.Second)
+	for !cond() && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+}

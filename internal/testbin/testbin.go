@@ -1,0 +1,178 @@
+// Package testbin builds the knowledge-mcp binary once per test process and
+// runs it as a real server on a free loopback port, for tests that exercise
+// the program as users run it.
+package testbin
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// Path returns the path of a freshly built knowledge-mcp binary.
+func Path(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "knowledge-mcp-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "knowledge-mcp")
+		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/knowledge-mcp")
+		cmd.Dir = moduleRoot()
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+func moduleRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// Server is a running `knowledge-mcp serve` process.
+type Server struct {
+	// URL is the base URL, e.g. http://127.0.0.1:43127 (no path).
+	URL string
+	cmd *exec.Cmd
+
+	mu     sync.Mutex
+	stderr bytes.Buffer
+	exited chan struct{}
+	err    error
+}
+
+// Start runs `knowledge-mcp serve` with args on a free loopback port and
+// waits until it listens. env entries (KEY=VALUE) are added to the
+// environment. The process is stopped when the test ends.
+func Start(t testing.TB, env []string, args ...string) *Server {
+	t.Helper()
+	cmd := exec.Command(Path(t), append([]string{"serve"}, args...)...)
+	cmd.Env = append(os.Environ(), "HOST=127.0.0.1", "PORT=0")
+	cmd.Env = append(cmd.Env, env...)
+	s := &Server{cmd: cmd, exited: make(chan struct{})}
+	pr, pw := io.Pipe()
+	cmd.Stderr = pw
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start server: %v", err)
+	}
+	urls := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			line := sc.Text()
+			s.mu.Lock()
+			s.stderr.WriteString(line + "\n")
+			s.mu.Unlock()
+			var entry struct {
+				Msg string `json:"msg"`
+				URL string `json:"url"`
+			}
+			if json.Unmarshal([]byte(line), &entry) == nil && entry.URL != "" && strings.HasPrefix(entry.Msg, "serving") {
+				select {
+				case urls <- strings.TrimSuffix(entry.URL, "/mcp"):
+				default:
+				}
+			}
+		}
+	}()
+	go func() {
+		s.err = cmd.Wait()
+		pw.Close()
+		close(s.exited)
+	}()
+	t.Cleanup(func() {
+		s.Signal(syscall.SIGKILL)
+		<-s.exited
+		if t.Failed() {
+			t.Logf("server stderr:\n%s", s.Stderr())
+		}
+	})
+	select {
+	case s.URL = <-urls:
+	case <-s.exited:
+		t.Fatalf("server exited before listening: %v\n%s", s.err, s.Stderr())
+	case <-time.After(15 * time.Second):
+		t.Fatalf("server did not listen within 15s:\n%s", s.Stderr())
+	}
+	return s
+}
+
+// Stderr returns what the server has logged so far.
+func (s *Server) Stderr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stderr.String()
+}
+
+// Signal sends sig to the server process.
+func (s *Server) Signal(sig os.Signal) {
+	if s.cmd.Process != nil {
+		_ = s.cmd.Process.Signal(sig)
+	}
+}
+
+// Wait waits up to d for the process to exit and returns its exit code, or
+// -1 if it is still running.
+func (s *Server) Wait(d time.Duration) int {
+	select {
+	case <-s.exited:
+		return s.cmd.ProcessState.ExitCode()
+	case <-time.After(d):
+		return -1
+	}
+}
+
+// PostJSON sends body to /mcp the way Postman does (Content-Type only) plus
+// extra headers, and returns the status and body.
+func (s *Server) PostJSON(t testing.TB, body string, headers ...string) (int, http.Header, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, s.URL+"/mcp", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(headers); i += 2 {
+		if strings.EqualFold(headers[i], "Host") {
+			req.Host = headers[i+1]
+			continue
+		}
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("POST /mcp: %v", err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("read response: %v", err)
+	}
+	return resp.StatusCode, resp.Header, data
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine: installs what the tests need, then
+# runs the static checks and every test. Ends with one line
+# "tests: N passed, M failed" and exits non-zero when anything failed.
+#
+#   bash scripts/test.sh
+#
+# Set SKIP_SETUP=1 to skip the installation step on a machine already set up.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+logdir=$(mktemp -d)
+passed=0
+failed=0
+failures=()
+
+step() { printf '\n== %s ==\n' "$*"; }
+
+# count_go_tests LOG: add the top-level tests of a `go test -v` log to the totals.
+count_go_tests() {
+  local p f
+  p=$(grep -c '^--- PASS' "$1" || true)
+  f=$(grep -c '^--- FAIL' "$1" || true)
+  passed=$((passed + p))
+  failed=$((failed + f))
+}
+
+# run_go_tests NAME DIR ARGS...: go test -v in DIR, full log kept, summary shown.
+run_go_tests() {
+  local name=$1 dir=$2
+  shift 2
+  local log="$logdir/$name.log"
+  step "go test: $name"
+  (cd "$dir" && go test -v "$@") >"$log" 2>&1
+  local rc=$?
+  grep -E '^(ok|FAIL|---)\s|^panic:|^\s+--- FAIL' "$log" | grep -v '^--- PASS' || true
+  count_go_tests "$log"
+  if [ $rc -ne 0 ]; then
+    # A build failure or panic has no "--- FAIL" line: count it.
+    if ! grep -q '^--- FAIL' "$log"; then failed=$((failed + 1)); fi
+    failures+=("$name")
+    echo "---- $name failed; the end of its log: ----"
+    grep -B2 -A25 -E '^\s*--- FAIL|^panic:|cannot|undefined' "$log" | head -150
+  fi
+}
+
+# run_check NAME CMD...: a non-Go check counted as one test.
+run_check() {
+  local name=$1
+  shift
+  step "$name"
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+    echo "---- $name failed ----"
+  fi
+}
+
+if [ "${SKIP_SETUP:-0}" != 1 ]; then
+  step "setup"
+  bash scripts/setup.sh || { echo "setup failed"; exit 1; }
+fi
+
+export CGO_ENABLED=0
+run_check "gofmt" bash -c 'out=$(gofmt -l $(git ls-files "*.go")); [ -z "$out" ] || { echo "gofmt would change:"; echo "$out"; exit 1; }'
+run_check "go vet" go vet ./...
+run_check "staticcheck" go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+run_go_tests "root module" "$root" -count=1 -timeout 20m ./...
+
+printf '\n== summary ==\n'
+[ ${#failures[@]} -gt 0 ] && printf 'failed: %s\n' "${failures[*]}"
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
