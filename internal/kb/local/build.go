@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -378,5 +377,3 @@ func buildFS(name, description string, fsys fs.FS) (*index, error) {
 	ix.text = bytes.NewReader(text.Bytes())
 	return ix, nil
 }
-
-var _ io.Writer = (*countingWriter)(nil)
