@@ -10,7 +10,7 @@ import (
 // better than 1,200 bytes for BM25 and BM25F alike.
 const (
 	DefaultChunkBytes   = 2000
-	DefaultOverlapBytes = 200
+	DefaultOverlapBytes = 150
 )
 
 // Chunk is one passage of a [Document].
