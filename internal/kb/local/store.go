@@ -37,6 +37,10 @@ const FileExt = ".kbi"
 // truncated and marked so.
 const MaxDocumentBytes = 1 << 20
 
+// maxReadBytes bounds the file GetDocument reads (it may have grown since
+// it was indexed).
+const maxReadBytes = 256 << 20
+
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 // ValidName checks a knowledge base name: 1-64 letters, digits, '.', '_'
@@ -496,7 +500,7 @@ func (s *Store) GetDocument(ctx context.Context, knowledgeBaseID, uri string) (*
 		if ix.hdr.Source == "" {
 			return nil, fmt.Errorf("document %q: %w: the index does not record its folder", docPath, kb.ErrUnavailable)
 		}
-		doc, err = ingest.Load(ix.hdr.Source, docPath, ingest.Options{MaxFileBytes: 1 << 40})
+		doc, err = ingest.Load(ix.hdr.Source, docPath, ingest.Options{MaxFileBytes: maxReadBytes})
 		if err != nil {
 			var skip *ingest.SkipError
 			if errors.As(err, &skip) && strings.Contains(skip.Reason, "outside") {
