@@ -35,6 +35,16 @@ type ChunkOptions struct {
 	OverlapBytes int
 }
 
+// Effective returns o with the defaults filled in, as Split applies them
+// (an overlap of none is -1).
+func (o ChunkOptions) Effective() ChunkOptions {
+	max, overlap := o.sizes()
+	if overlap == 0 {
+		overlap = -1
+	}
+	return ChunkOptions{MaxBytes: max, OverlapBytes: overlap}
+}
+
 func (o ChunkOptions) sizes() (max, overlap int) {
 	max, overlap = o.MaxBytes, o.OverlapBytes
 	if max <= 0 {

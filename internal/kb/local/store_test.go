@@ -9,6 +9,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/knowledge-mcp/knowledge-mcp/internal/ingest"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb"
 )
 
@@ -363,5 +364,24 @@ func TestSeveralKnowledgeBases(t *testing.T) {
 	doc, err := store.GetDocument(context.Background(), "", res[0].URI)
 	if err != nil || !strings.Contains(doc.Text, "plains") {
 		t.Errorf("embedded document: %+v %v", doc, err)
+	}
+}
+
+func TestRebuildWhenChunkingChanges(t *testing.T) {
+	dir, dataDir := copyDir(t, "testdata/corpus"), t.TempDir()
+	ctx := context.Background()
+	if _, err := Build(ctx, BuildOptions{Dir: dir, Name: "c", DataDir: dataDir}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Build(ctx, BuildOptions{Dir: dir, Name: "c", DataDir: dataDir, Chunk: ingest.ChunkOptions{MaxBytes: 200}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Unchanged != 0 || st.Updated != 5 || !strings.Contains(st.Previous, "chunk size or overlap changed") {
+		t.Errorf("changed chunking reused chunks: %+v", st)
+	}
+	st, err = Build(ctx, BuildOptions{Dir: dir, Name: "c", DataDir: dataDir, Chunk: ingest.ChunkOptions{MaxBytes: 200}})
+	if err != nil || st.Unchanged != 5 {
+		t.Errorf("same chunking again: %+v %v", st, err)
 	}
 }
