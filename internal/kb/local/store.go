@@ -357,22 +357,11 @@ func (s *Store) ListKnowledgeBases(ctx context.Context) ([]kb.KnowledgeBase, err
 // Search implements kb.Backend. With no knowledge base named, it searches
 // the only one, or all of them with the results merged by score.
 func (s *Store) Search(ctx context.Context, q kb.Query) (*kb.SearchResult, error) {
-	if strings.TrimSpace(q.Text) == "" {
-		return nil, fmt.Errorf("query: %w: empty; give the words to search for, e.g. \"how to configure health checks\"", kb.ErrInvalidArgument)
+	if err := q.Normalize(); err != nil {
+		return nil, err
 	}
+	// The local index is lexical: every search type is served by BM25F.
 	k := q.MaxResults
-	switch {
-	case k == 0:
-		k = kb.DefaultMaxResults
-	case k < 0 || k > kb.MaxMaxResults:
-		return nil, fmt.Errorf("max_results: %w: %d is out of range 1-%d", kb.ErrInvalidArgument, k, kb.MaxMaxResults)
-	}
-	switch strings.ToUpper(q.SearchType) {
-	case kb.SearchTypeDefault, kb.SearchTypeHybrid, kb.SearchTypeSemantic:
-		// The local index is lexical; every search type is served by BM25F.
-	default:
-		return nil, fmt.Errorf("search_type: %w: unknown %q; use HYBRID or SEMANTIC (or leave it empty)", kb.ErrInvalidArgument, q.SearchType)
-	}
 	if q.NextToken != "" {
 		return nil, fmt.Errorf("next_token: %w: the local index does not paginate; ask for up to %d results at once", kb.ErrInvalidArgument, kb.MaxMaxResults)
 	}

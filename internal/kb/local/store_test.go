@@ -164,9 +164,9 @@ func TestSearchBadInput(t *testing.T) {
 		mention string
 	}{
 		{kb.Query{Text: "   "}, kb.ErrInvalidArgument, "empty"},
-		{kb.Query{Text: "x", MaxResults: 101}, kb.ErrInvalidArgument, "1-100"},
-		{kb.Query{Text: "x", MaxResults: -1}, kb.ErrInvalidArgument, "1-100"},
-		{kb.Query{Text: "x", SearchType: "FUZZY"}, kb.ErrInvalidArgument, "HYBRID"},
+		{kb.Query{Text: "x", MaxResults: 101}, kb.ErrInvalidArgument, "between 1 and 100"},
+		{kb.Query{Text: "x", MaxResults: -1}, kb.ErrInvalidArgument, "between 1 and 100"},
+		{kb.Query{Text: "x", SearchType: "FUZZY"}, kb.ErrInvalidArgument, "not a search type"},
 		{kb.Query{Text: "x", KnowledgeBaseID: "nope"}, kb.ErrNotFound, "known knowledge bases: handbook"},
 		{kb.Query{Text: "x", NextToken: "abc"}, kb.ErrInvalidArgument, "paginate"},
 	}
