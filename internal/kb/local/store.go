@@ -120,6 +120,15 @@ type handle struct {
 	lastErr   atomic.Pointer[error]
 }
 
+// dataSourceID is the id of the one data source of a local knowledge
+// base: "folder", or "builtin" for the built-in documentation.
+func (h *handle) dataSourceID() string {
+	if h.fsys != nil {
+		return "builtin"
+	}
+	return "folder"
+}
+
 // generation is one loaded version of an index file.
 type generation struct {
 	ix   *index
@@ -344,9 +353,9 @@ func (s *Store) ListKnowledgeBases(ctx context.Context) ([]kb.KnowledgeBase, err
 		for _, d := range ix.docs {
 			info.SizeBytes += d.Size
 		}
-		ds := kb.DataSource{ID: "folder", Name: ix.hdr.Source, Type: "LOCAL_FOLDER", Status: "indexed " + time.Unix(ix.hdr.BuiltUnix, 0).UTC().Format(time.RFC3339)}
+		ds := kb.DataSource{ID: h.dataSourceID(), Name: ix.hdr.Source, Type: "LOCAL_FOLDER", Status: "indexed " + time.Unix(ix.hdr.BuiltUnix, 0).UTC().Format(time.RFC3339)}
 		if h.fsys != nil {
-			ds = kb.DataSource{ID: "builtin", Name: "documentation compiled into knowledge-mcp", Type: "EMBEDDED", Status: "ready"}
+			ds = kb.DataSource{ID: h.dataSourceID(), Name: "documentation compiled into knowledge-mcp", Type: "EMBEDDED", Status: "ready"}
 		}
 		info.DataSources = []kb.DataSource{ds}
 		out = append(out, info)
@@ -385,6 +394,9 @@ func (s *Store) Search(ctx context.Context, q kb.Query) (*kb.SearchResult, error
 	for _, h := range handles {
 		if err := ctx.Err(); err != nil {
 			return nil, err
+		}
+		if len(q.DataSourceIDs) > 0 && !slices.Contains(q.DataSourceIDs, h.dataSourceID()) {
+			continue // each local knowledge base has one data source
 		}
 		g, err := s.generation(h)
 		if err != nil {

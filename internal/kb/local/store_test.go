@@ -385,3 +385,13 @@ func TestRebuildWhenChunkingChanges(t *testing.T) {
 		t.Errorf("same chunking again: %+v %v", st, err)
 	}
 }
+
+func TestSearchDataSources(t *testing.T) {
+	store, _, _ := newTestStore(t)
+	if res := search(t, store, kb.Query{Text: "health check", DataSourceIDs: []string{"folder"}}); len(res) == 0 {
+		t.Error("data source folder gave no results")
+	}
+	if res := search(t, store, kb.Query{Text: "health check", DataSourceIDs: []string{"other"}}); len(res) != 0 {
+		t.Errorf("unknown data source gave %d results", len(res))
+	}
+}
