@@ -1,9 +1,15 @@
 // Package docs holds knowledge-mcp's own documentation, compiled into the
 // binary: with no --kb, the server serves it as its built-in knowledge
 // base, so a fresh "knowledge-mcp serve" answers real searches at once.
+//
+// Every Markdown page of this folder is embedded. The project README is
+// embedded through a copy, docs/README.md, refreshed by "go generate
+// ./docs" and checked by a test.
 package docs
 
 import "embed"
+
+//go:generate cp ../README.md README.md
 
 // FS holds every Markdown page of this folder.
 //

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command localindex measures the local index at scale: indexing speed,
 // search latency for natural-language queries, and memory while serving.
 //

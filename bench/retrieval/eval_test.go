@@ -15,8 +15,8 @@ import (
 // ranking reaches, so a regression fails the build. Regenerate the slice
 // with: go run ./bench/retrieval/cmd/pydocs-eval -html DIR -slice bench/retrieval/testdata/pydocs
 const (
-	floorNDCG      = 0.63
-	floorAgentNDCG = 0.57
+	floorNDCG      = 0.64
+	floorAgentNDCG = 0.58
 	// The ranking must beat plain BM25 on the same chunks by this much.
 	floorGain = 0.035
 )

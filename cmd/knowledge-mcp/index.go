@@ -7,7 +7,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"golang.org/x/term"
@@ -102,7 +101,9 @@ replaced atomically: a running server keeps answering and switches to the new in
 // hooks that SIGKILL this process.
 func killHooks(spec string) local.BuildHooks {
 	kill := func() {
-		syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		if p, err := os.FindProcess(os.Getpid()); err == nil {
+			p.Kill() // SIGKILL where there are signals
+		}
 		select {} // never returns
 	}
 	switch {

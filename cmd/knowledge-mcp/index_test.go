@@ -153,7 +153,7 @@ func TestIndexAndSearchCLI(t *testing.T) {
 		{[]string{"search", "health", "--kb", "guide", "--filter", `{"greaterThan":{"key":"team","value":"x"}}`}, 2, `key "team" needs a number`},
 		{[]string{"search", "health", "--kb", "missing"}, 2, "known: guide"},
 		{[]string{"search", "", "--kb", "guide"}, 2, "want a QUERY"},
-		{[]string{"search", "health", "--kb", "guide", "--max-results", "500"}, 2, "out of range 1-100"},
+		{[]string{"search", "health", "--kb", "guide", "--max-results", "500"}, 2, "must be between 1 and 100"},
 		{[]string{"index"}, 2, "want one FOLDER"},
 		{[]string{"index", dir, "--kb", "../x"}, 2, "knowledge base name"},
 	}

@@ -10,7 +10,7 @@ import (
 // better than 1,200 bytes for BM25 and BM25F alike.
 const (
 	DefaultChunkBytes   = 2000
-	DefaultOverlapBytes = 200
+	DefaultOverlapBytes = 150
 )
 
 // Chunk is one passage of a [Document].
@@ -33,6 +33,16 @@ type ChunkOptions struct {
 	// next one of the same section; 0 means DefaultOverlapBytes, negative
 	// means none.
 	OverlapBytes int
+}
+
+// Effective returns o with the defaults filled in, as Split applies them
+// (an overlap of none is -1).
+func (o ChunkOptions) Effective() ChunkOptions {
+	max, overlap := o.sizes()
+	if overlap == 0 {
+		overlap = -1
+	}
+	return ChunkOptions{MaxBytes: max, OverlapBytes: overlap}
 }
 
 func (o ChunkOptions) sizes() (max, overlap int) {

@@ -352,6 +352,9 @@ func isBinary(b []byte) bool {
 	if bytes.IndexByte(head, 0) >= 0 {
 		return true
 	}
+	if utf8.Valid(head) {
+		return false
+	}
 	bad := 0
 	for len(head) > 0 {
 		r, size := utf8.DecodeRune(head)

@@ -166,8 +166,9 @@ func describe(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-// normalizeNumbers turns json.Number (and Go integer types) into float64 so
-// that every numeric value in a Filter has one type.
+// normalizeNumbers turns json.Number (and Go integer types) into float64 and
+// []string into []any, so that every value in a Filter, and every metadata
+// value a Filter is matched against, has one type per kind.
 func normalizeNumbers(v any) any {
 	switch x := v.(type) {
 	case json.Number:
@@ -178,10 +179,22 @@ func normalizeNumbers(v any) any {
 		return f
 	case int:
 		return float64(x)
+	case int32:
+		return float64(x)
 	case int64:
+		return float64(x)
+	case uint:
+		return float64(x)
+	case uint64:
 		return float64(x)
 	case float32:
 		return float64(x)
+	case []string:
+		out := make([]any, len(x))
+		for i, s := range x {
+			out[i] = s
+		}
+		return out
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {

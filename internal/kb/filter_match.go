@@ -1,7 +1,6 @@
 package kb
 
 import (
-	"encoding/json"
 	"strings"
 )
 
@@ -42,7 +41,7 @@ func (f *Filter) Match(meta map[string]any) bool {
 	}
 	got, present := meta[f.Key]
 	if present {
-		got = normalizeMeta(got)
+		got = normalizeNumbers(got)
 	}
 	switch f.Op {
 	case OpNotEquals:
@@ -149,41 +148,4 @@ func equalValues(a, b any) bool {
 		return true
 	}
 	return false
-}
-
-// normalizeMeta brings a metadata value to the types a Filter holds: every
-// number becomes float64, every list []any.
-func normalizeMeta(v any) any {
-	switch x := v.(type) {
-	case int:
-		return float64(x)
-	case int32:
-		return float64(x)
-	case int64:
-		return float64(x)
-	case uint:
-		return float64(x)
-	case uint64:
-		return float64(x)
-	case float32:
-		return float64(x)
-	case json.Number:
-		if f, err := x.Float64(); err == nil {
-			return f
-		}
-		return x.String()
-	case []string:
-		out := make([]any, len(x))
-		for i, s := range x {
-			out[i] = s
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = normalizeMeta(e)
-		}
-		return out
-	}
-	return v
 }

@@ -5,14 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
 	"time"
 
@@ -156,8 +154,16 @@ func Build(ctx context.Context, opts BuildOptions) (*BuildStats, error) {
 	if opts.Ranking != nil {
 		ranking = *opts.Ranking
 	}
-	// Chunks of unchanged files are reused even when the ranking changed:
-	// postings are always recomputed from the chunk texts.
+	// Chunks of unchanged files are reused even when the ranking changed
+	// (postings are always recomputed from the chunk texts), but not when
+	// documents are now cut differently.
+	chunking := opts.Chunk.Effective()
+	reuse := true
+	if prev != nil && prev.hdr.Chunk != chunking {
+		stats.Previous = fmt.Sprintf("chunk size or overlap changed (%d/%d bytes, was %d/%d): every file is cut again",
+			chunking.MaxBytes, chunking.OverlapBytes, prev.hdr.Chunk.MaxBytes, prev.hdr.Chunk.OverlapBytes)
+		reuse = false
+	}
 	description := opts.Description
 	if description == "" && prev != nil {
 		description = prev.hdr.Description
@@ -184,7 +190,7 @@ func Build(ctx context.Context, opts BuildOptions) (*BuildStats, error) {
 	// built in file order by this goroutine.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // stops the readers if the build ends early
-	next := prepareFiles(ctx, files, prev, opts, b.dict, ranking)
+	next := prepareFiles(ctx, files, prev, reuse, opts, b.dict, ranking)
 	for i, f := range files {
 		p := next(i)
 		if err := ctx.Err(); err != nil {
@@ -225,7 +231,7 @@ func Build(ctx context.Context, opts BuildOptions) (*BuildStats, error) {
 			}
 		}
 	}
-	ix := b.finish(header{Format: formatVer, Name: opts.Name, Description: description, Source: dir, BuiltUnix: time.Now().Unix(), Ranking: ranking})
+	ix := b.finish(header{Format: formatVer, Name: opts.Name, Description: description, Source: dir, BuiltUnix: time.Now().Unix(), Ranking: ranking, Chunk: chunking})
 	if err := w.commit(ix); err != nil {
 		return nil, err
 	}
@@ -253,7 +259,7 @@ type preparedFile struct {
 // prepareFiles reads, parses, chunks and tokenizes files on several goroutines and
 // returns next, which the caller calls for 0, 1, 2… to take them in order.
 // At most 64 files are read ahead, which caps memory on large folders.
-func prepareFiles(ctx context.Context, files []ingest.File, prev *index, opts BuildOptions, dict *dictionary, r Ranking) (next func(i int) preparedFile) {
+func prepareFiles(ctx context.Context, files []ingest.File, prev *index, reuse bool, opts BuildOptions, dict *dictionary, r Ranking) (next func(i int) preparedFile) {
 	out := make([]chan preparedFile, len(files))
 	for i := range out {
 		out[i] = make(chan preparedFile, 1)
@@ -279,7 +285,7 @@ func prepareFiles(ctx context.Context, files []ingest.File, prev *index, opts Bu
 		go func() {
 			tok := newTokenizer(dict, r)
 			for i := range jobs {
-				p := prepareFile(files[i], prev, opts)
+				p := prepareFile(files[i], prev, reuse, opts)
 				if p.err == nil {
 					tok.analyze(p.chunks)
 				}
@@ -295,8 +301,8 @@ func prepareFiles(ctx context.Context, files []ingest.File, prev *index, opts Bu
 }
 
 // prepareFile reads one file, reusing its chunks from prev when its
-// content hash is unchanged.
-func prepareFile(f ingest.File, prev *index, opts BuildOptions) preparedFile {
+// content hash is unchanged and reuse is allowed.
+func prepareFile(f ingest.File, prev *index, reuse bool, opts BuildOptions) preparedFile {
 	content, sidecar, hash, err := ingest.ReadFile(f, ingest.Options{MaxFileBytes: opts.MaxFileBytes})
 	if err != nil {
 		return preparedFile{err: err}
@@ -305,7 +311,7 @@ func prepareFile(f ingest.File, prev *index, opts BuildOptions) preparedFile {
 	if prev != nil {
 		if i, ok := prev.byPath[f.Path]; ok {
 			old := prev.docs[i]
-			if old.Hash == hash {
+			if old.Hash == hash && reuse {
 				chunks := make([]chunkInput, 0, old.NumChunks)
 				for c := old.FirstChunk; c < old.FirstChunk+old.NumChunks; c++ {
 					heading, text, err := prev.chunkText(uint32(c))
@@ -379,21 +385,3 @@ func buildFS(name, description string, fsys fs.FS) (*index, error) {
 	ix.text = bytes.NewReader(text.Bytes())
 	return ix, nil
 }
-
-// buildIndexFromDocs builds an in-memory index from parsed documents (for
-// tests and evaluations).
-func buildIndexFromDocs(name string, r Ranking, docs []*ingest.Document, chunk ingest.ChunkOptions) (*index, error) {
-	var text bytes.Buffer
-	b := newBuilder(r, &text)
-	docs = slices.Clone(docs)
-	for _, d := range docs {
-		if err := b.addDoc(docEntryOf(d), chunksOf(d, chunk)); err != nil {
-			return nil, err
-		}
-	}
-	ix := b.finish(header{Format: formatVer, Name: name, Ranking: r})
-	ix.text = bytes.NewReader(text.Bytes())
-	return ix, nil
-}
-
-var _ io.Writer = (*countingWriter)(nil)

@@ -48,6 +48,30 @@ type tokenizer struct {
 	// words maps a word as written to its term id, or -1 for a dropped
 	// stopword: one map lookup per word.
 	words map[string]int32
+	// hot is a direct-mapped cache in front of words, indexed by a cheap
+	// hash of a word's length and a few of its bytes: frequent words
+	// (and stopwords) are found there without hashing the whole word.
+	hot [hotSize]hotEntry
+}
+
+const hotSize = 1 << 14
+
+// hotEntry holds a word of up to 27 bytes inline, so a lookup touches
+// only the table, not a string somewhere on the heap.
+type hotEntry struct {
+	id int32
+	n  uint8
+	b  [27]byte
+}
+
+// hotSlot hashes a word (FNV-1a).
+func hotSlot(w string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(w); i++ {
+		h ^= uint32(w[i])
+		h *= 16777619
+	}
+	return h & (hotSize - 1)
 }
 
 func newTokenizer(d *dictionary, r Ranking) *tokenizer {
@@ -57,6 +81,16 @@ func newTokenizer(d *dictionary, r Ranking) *tokenizer {
 // ids appends the term ids of text to dst.
 func (t *tokenizer) ids(text string, dst []uint32) []uint32 {
 	scanWords(text, func(word string, ascii bool, _, _ int) {
+		var slot *hotEntry
+		if len(word) <= len(slot.b) {
+			slot = &t.hot[hotSlot(word)]
+			if int(slot.n) == len(word) && string(slot.b[:slot.n]) == word {
+				if slot.id >= 0 {
+					dst = append(dst, uint32(slot.id))
+				}
+				return
+			}
+		}
 		id, ok := t.words[word]
 		if !ok {
 			id = -1
@@ -64,8 +98,12 @@ func (t *tokenizer) ids(text string, dst []uint32) []uint32 {
 				id = int32(t.d.id(term))
 			}
 			if len(t.words) < 1<<21 {
-				t.words[strings.Clone(word)] = id
+				word = strings.Clone(word)
+				t.words[word] = id
 			}
+		}
+		if slot != nil {
+			slot.id, slot.n = id, uint8(copy(slot.b[:], word))
 		}
 		if id >= 0 {
 			dst = append(dst, uint32(id))

@@ -22,6 +22,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/knowledge-mcp/knowledge-mcp/internal/ingest"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb"
 )
 
@@ -36,6 +37,9 @@ type header struct {
 	BuiltUnix int64
 	Ranking   Ranking
 	TextBytes int64
+	// Chunk is how documents were cut (defaults filled in); files are
+	// only reused by a later build that cuts them the same way.
+	Chunk ingest.ChunkOptions
 }
 
 // docEntry is one indexed document.
@@ -132,7 +136,6 @@ var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 type queryTerm struct {
 	term string
 	id   uint32
-	idf  float64
 	// pos is the word's position in the query, for proximity.
 	pos int
 }

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -35,6 +36,10 @@ const FileExt = ".kbi"
 // MaxDocumentBytes caps the text GetDocument returns; longer documents are
 // truncated and marked so.
 const MaxDocumentBytes = 1 << 20
+
+// maxReadBytes bounds the file GetDocument reads (it may have grown since
+// it was indexed).
+const maxReadBytes = 256 << 20
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
@@ -113,6 +118,15 @@ type handle struct {
 	cur       atomic.Pointer[generation]
 	reloading sync.Mutex
 	lastErr   atomic.Pointer[error]
+}
+
+// dataSourceID is the id of the one data source of a local knowledge
+// base: "folder", or "builtin" for the built-in documentation.
+func (h *handle) dataSourceID() string {
+	if h.fsys != nil {
+		return "builtin"
+	}
+	return "folder"
 }
 
 // generation is one loaded version of an index file.
@@ -339,9 +353,9 @@ func (s *Store) ListKnowledgeBases(ctx context.Context) ([]kb.KnowledgeBase, err
 		for _, d := range ix.docs {
 			info.SizeBytes += d.Size
 		}
-		ds := kb.DataSource{ID: "folder", Name: ix.hdr.Source, Type: "LOCAL_FOLDER", Status: "indexed " + time.Unix(ix.hdr.BuiltUnix, 0).UTC().Format(time.RFC3339)}
+		ds := kb.DataSource{ID: h.dataSourceID(), Name: ix.hdr.Source, Type: "LOCAL_FOLDER", Status: "indexed " + time.Unix(ix.hdr.BuiltUnix, 0).UTC().Format(time.RFC3339)}
 		if h.fsys != nil {
-			ds = kb.DataSource{ID: "builtin", Name: "documentation compiled into knowledge-mcp", Type: "EMBEDDED", Status: "ready"}
+			ds = kb.DataSource{ID: h.dataSourceID(), Name: "documentation compiled into knowledge-mcp", Type: "EMBEDDED", Status: "ready"}
 		}
 		info.DataSources = []kb.DataSource{ds}
 		out = append(out, info)
@@ -352,22 +366,11 @@ func (s *Store) ListKnowledgeBases(ctx context.Context) ([]kb.KnowledgeBase, err
 // Search implements kb.Backend. With no knowledge base named, it searches
 // the only one, or all of them with the results merged by score.
 func (s *Store) Search(ctx context.Context, q kb.Query) (*kb.SearchResult, error) {
-	if strings.TrimSpace(q.Text) == "" {
-		return nil, fmt.Errorf("query: %w: empty; give the words to search for, e.g. \"how to configure health checks\"", kb.ErrInvalidArgument)
+	if err := q.Normalize(); err != nil {
+		return nil, err
 	}
+	// The local index is lexical: every search type is served by BM25F.
 	k := q.MaxResults
-	switch {
-	case k == 0:
-		k = kb.DefaultMaxResults
-	case k < 0 || k > kb.MaxMaxResults:
-		return nil, fmt.Errorf("max_results: %w: %d is out of range 1-%d", kb.ErrInvalidArgument, k, kb.MaxMaxResults)
-	}
-	switch strings.ToUpper(q.SearchType) {
-	case kb.SearchTypeDefault, kb.SearchTypeHybrid, kb.SearchTypeSemantic:
-		// The local index is lexical; every search type is served by BM25F.
-	default:
-		return nil, fmt.Errorf("search_type: %w: unknown %q; use HYBRID or SEMANTIC (or leave it empty)", kb.ErrInvalidArgument, q.SearchType)
-	}
 	if q.NextToken != "" {
 		return nil, fmt.Errorf("next_token: %w: the local index does not paginate; ask for up to %d results at once", kb.ErrInvalidArgument, kb.MaxMaxResults)
 	}
@@ -391,6 +394,9 @@ func (s *Store) Search(ctx context.Context, q kb.Query) (*kb.SearchResult, error
 	for _, h := range handles {
 		if err := ctx.Err(); err != nil {
 			return nil, err
+		}
+		if len(q.DataSourceIDs) > 0 && !slices.Contains(q.DataSourceIDs, h.dataSourceID()) {
+			continue // each local knowledge base has one data source
 		}
 		g, err := s.generation(h)
 		if err != nil {
@@ -495,7 +501,7 @@ func (s *Store) GetDocument(ctx context.Context, knowledgeBaseID, uri string) (*
 		if ix.hdr.Source == "" {
 			return nil, fmt.Errorf("document %q: %w: the index does not record its folder", docPath, kb.ErrUnavailable)
 		}
-		doc, err = ingest.Load(ix.hdr.Source, docPath, ingest.Options{MaxFileBytes: 1 << 40})
+		doc, err = ingest.Load(ix.hdr.Source, docPath, ingest.Options{MaxFileBytes: maxReadBytes})
 		if err != nil {
 			var skip *ingest.SkipError
 			if errors.As(err, &skip) && strings.Contains(skip.Reason, "outside") {
@@ -569,4 +575,50 @@ func (s *Store) Ready(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+var _ kb.DocumentLister = (*Store)(nil)
+
+// ListDocuments implements kb.DocumentLister: the documents of a knowledge
+// base in path order; the cursor is the position to continue from.
+func (s *Store) ListDocuments(ctx context.Context, knowledgeBaseID, cursor string, limit int) ([]kb.DocumentInfo, string, error) {
+	h, err := s.lookup(knowledgeBaseID)
+	if err != nil {
+		return nil, "", err
+	}
+	g, err := s.generation(h)
+	if err != nil {
+		return nil, "", err
+	}
+	start := 0
+	if cursor != "" {
+		n, err := strconv.Atoi(cursor)
+		if err != nil || n < 0 {
+			return nil, "", fmt.Errorf("cursor %q: %w: pass back the cursor of the previous page", cursor, kb.ErrInvalidArgument)
+		}
+		start = n
+	}
+	if limit <= 0 {
+		limit = 100
+	}
+	docs := g.ix.docs
+	if start >= len(docs) {
+		return []kb.DocumentInfo{}, "", nil
+	}
+	end := min(len(docs), start+limit)
+	out := make([]kb.DocumentInfo, 0, end-start)
+	for _, d := range docs[start:end] {
+		out = append(out, kb.DocumentInfo{
+			KnowledgeBaseID: h.name,
+			URI:             DocumentURI(h.name, d.Path),
+			Title:           d.Title,
+			MIMEType:        mimeType(d.Format),
+			SizeBytes:       d.Size,
+		})
+	}
+	next := ""
+	if end < len(docs) {
+		next = strconv.Itoa(end)
+	}
+	return out, next, nil
 }

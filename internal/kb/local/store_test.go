@@ -9,6 +9,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/knowledge-mcp/knowledge-mcp/internal/ingest"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb"
 )
 
@@ -163,9 +164,9 @@ func TestSearchBadInput(t *testing.T) {
 		mention string
 	}{
 		{kb.Query{Text: "   "}, kb.ErrInvalidArgument, "empty"},
-		{kb.Query{Text: "x", MaxResults: 101}, kb.ErrInvalidArgument, "1-100"},
-		{kb.Query{Text: "x", MaxResults: -1}, kb.ErrInvalidArgument, "1-100"},
-		{kb.Query{Text: "x", SearchType: "FUZZY"}, kb.ErrInvalidArgument, "HYBRID"},
+		{kb.Query{Text: "x", MaxResults: 101}, kb.ErrInvalidArgument, "between 1 and 100"},
+		{kb.Query{Text: "x", MaxResults: -1}, kb.ErrInvalidArgument, "between 1 and 100"},
+		{kb.Query{Text: "x", SearchType: "FUZZY"}, kb.ErrInvalidArgument, "not a search type"},
 		{kb.Query{Text: "x", KnowledgeBaseID: "nope"}, kb.ErrNotFound, "known knowledge bases: handbook"},
 		{kb.Query{Text: "x", NextToken: "abc"}, kb.ErrInvalidArgument, "paginate"},
 	}
@@ -363,5 +364,34 @@ func TestSeveralKnowledgeBases(t *testing.T) {
 	doc, err := store.GetDocument(context.Background(), "", res[0].URI)
 	if err != nil || !strings.Contains(doc.Text, "plains") {
 		t.Errorf("embedded document: %+v %v", doc, err)
+	}
+}
+
+func TestRebuildWhenChunkingChanges(t *testing.T) {
+	dir, dataDir := copyDir(t, "testdata/corpus"), t.TempDir()
+	ctx := context.Background()
+	if _, err := Build(ctx, BuildOptions{Dir: dir, Name: "c", DataDir: dataDir}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Build(ctx, BuildOptions{Dir: dir, Name: "c", DataDir: dataDir, Chunk: ingest.ChunkOptions{MaxBytes: 200}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Unchanged != 0 || st.Updated != 5 || !strings.Contains(st.Previous, "chunk size or overlap changed") {
+		t.Errorf("changed chunking reused chunks: %+v", st)
+	}
+	st, err = Build(ctx, BuildOptions{Dir: dir, Name: "c", DataDir: dataDir, Chunk: ingest.ChunkOptions{MaxBytes: 200}})
+	if err != nil || st.Unchanged != 5 {
+		t.Errorf("same chunking again: %+v %v", st, err)
+	}
+}
+
+func TestSearchDataSources(t *testing.T) {
+	store, _, _ := newTestStore(t)
+	if res := search(t, store, kb.Query{Text: "health check", DataSourceIDs: []string{"folder"}}); len(res) == 0 {
+		t.Error("data source folder gave no results")
+	}
+	if res := search(t, store, kb.Query{Text: "health check", DataSourceIDs: []string{"other"}}); len(res) != 0 {
+		t.Errorf("unknown data source gave %d results", len(res))
 	}
 }
