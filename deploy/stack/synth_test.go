@@ -56,6 +56,7 @@ var (
 type synthesized struct {
 	cfg      stack.Config
 	stack    awscdk.Stack
+	stacks   []awscdk.Stack // every stack of the app
 	template map[string]any
 	assets   map[string]any // <stack>.assets.json of the cloud assembly
 	outdir   string
@@ -113,6 +114,11 @@ func synth(t *testing.T, ps paramSet) *synthesized {
 		}
 		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(s.outdir), Context: &ctx})
 		s.stack = stack.New(app, cfg)
+		for _, c := range *app.Node().Children() {
+			if *awscdk.Stack_IsStack(c) {
+				s.stacks = append(s.stacks, c.(awscdk.Stack))
+			}
+		}
 		awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 		asm := app.Synth(nil)
 		name := *s.stack.ArtifactId()
