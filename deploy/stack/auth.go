@@ -34,7 +34,7 @@ func newAuth(st awscdk.Stack, cfg Config) *auth {
 	a := &auth{mode: cfg.Auth}
 	switch cfg.Auth {
 	case AuthAPIKey:
-		a.apiKeySecret = awssecretsmanager.NewSecret(st, jsii.String("ApiKeySecret"), &awssecretsmanager.SecretProps{
+		a.apiKeySecret = awssecretsmanager.NewSecret(st, jsii.String(secretID("ApiKeySecret", cfg)), &awssecretsmanager.SecretProps{
 			Description: jsii.String("API key the knowledge-mcp server accepts (JSON field apiKey); callers send Authorization: Bearer <key>"),
 			GenerateSecretString: &awssecretsmanager.SecretStringGenerator{
 				SecretStringTemplate: jsii.String("{}"),

@@ -80,6 +80,10 @@ type Config struct {
 
 	Gateway bool // gateway: true to create an AgentCore Gateway targeting this server; default false
 
+	// SecretsGeneration (secretsGeneration; default 1) names the generated
+	// secrets; raising it replaces them with new values everywhere at once.
+	SecretsGeneration int
+
 	ImageDir string // imageDir: the Docker build context (the repository root); default ..
 }
 
@@ -157,6 +161,7 @@ func Parse(get Getter, env func(string) string) (Config, error) {
 		WAF:               p.boolean("waf", false),
 		WAFRateLimit:      p.integer("wafRateLimit", 2000),
 		Gateway:           p.boolean("gateway", false),
+		SecretsGeneration: p.integer("secretsGeneration", 1),
 		ImageDir:          p.str("imageDir", ".."),
 	}
 	defaultBackend := "local"
@@ -272,6 +277,9 @@ func (c *Config) validate() []error {
 	}
 	if c.WAF && c.Region != "us-east-1" && c.Account == "" {
 		bad("waf", "a CloudFront web ACL lives in us-east-1, so with region %s the stack needs an explicit account for the cross-region reference: set CDK_DEFAULT_ACCOUNT (the cdk CLI does) or -c account=123456789012", c.Region)
+	}
+	if c.SecretsGeneration < 1 {
+		bad("secretsGeneration", "%d; start at 1 and raise it by one to replace the secrets", c.SecretsGeneration)
 	}
 	if c.ImageDir == "" {
 		bad("imageDir", "empty; pass the directory that holds the Dockerfile")

@@ -21,7 +21,7 @@ func TestParseDefaults(t *testing.T) {
 		StackName: "KnowledgeMcp", Account: "123456789012", Region: "eu-central-1", Backend: "local",
 		Architecture: stack.X86_64, Networking: stack.Private, CPU: 256, MemoryMiB: 512, MinTasks: 2, MaxTasks: 4,
 		LogRetention: 30, LogLevel: "info", Auth: stack.AuthAPIKey, CORSOrigins: []string{"*"},
-		OriginReadTimeout: 60, PrefixListID: "pl-a3a144ca", WAFRateLimit: 2000, ImageDir: "..",
+		OriginReadTimeout: 60, PrefixListID: "pl-a3a144ca", WAFRateLimit: 2000, SecretsGeneration: 1, ImageDir: "..",
 	}
 	if got, w := strings.ReplaceAll(sprint(cfg), " ", ""), strings.ReplaceAll(sprint(want), " ", ""); got != w {
 		t.Errorf("defaults:\n got %s\nwant %s", got, w)
@@ -75,6 +75,7 @@ func TestParseRejects(t *testing.T) {
 		{"bad account", map[string]any{"region": "us-east-1", "account": "12345"}, "12-digit"},
 		{"bad stack name", map[string]any{"region": "us-east-1", "stackName": "9lives"}, "-c stackName"},
 		{"bad bucket", map[string]any{"region": "us-east-1", "knowledgeBaseIds": "KB1", "dataBucket": "Bad_Bucket"}, "-c dataBucket"},
+		{"bad secrets generation", map[string]any{"region": "us-east-1", "secretsGeneration": "0"}, "-c secretsGeneration"},
 		{"bad log level", map[string]any{"region": "us-east-1", "logLevel": "loud"}, "-c logLevel"},
 	}
 	for _, tc := range tests {

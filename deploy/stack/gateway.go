@@ -47,6 +47,10 @@ func newGateway(st awscdk.Stack, cfg Config, a *auth, svc awsecs.FargateService,
 			Description: jsii.String("Token endpoint for agents calling the gateway (client-credentials grant)"),
 			Value:       gw.TokenEndpointUrl(),
 		})
+		awscdk.NewCfnOutput(st, jsii.String("GatewayScopes"), &awscdk.CfnOutputProps{
+			Description: jsii.String("OAuth scopes to request from GatewayTokenUrl"),
+			Value:       awscdk.Fn_Join(jsii.String(" "), gw.OauthScopes()),
+		})
 		awscdk.NewCfnOutput(st, jsii.String("GatewayClientId"), &awscdk.CfnOutputProps{
 			Description: jsii.String("Cognito app client for agents calling the gateway; its secret: aws cognito-idp describe-user-pool-client"),
 			Value:       gw.UserPoolClient().UserPoolClientId(),

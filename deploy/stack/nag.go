@@ -35,10 +35,11 @@ func suppress(construct constructs.IConstruct, list ...suppression) {
 func addSuppressions(st awscdk.Stack, cfg Config) {
 	child := func(id string) constructs.IConstruct { return st.Node().TryFindChild(jsii.String(id)) }
 	const rotation = "The value is shared by CloudFront, the ALB listener rule and the server (or the gateway), " +
-		"injected through CloudFormation dynamic references resolved at deploy time, so a rotation is a redeploy: " +
-		"rotate by running cdk deploy after aws secretsmanager put-secret-value (docs/deploy.md)."
-	suppress(child("OriginVerifySecret"), suppression{id: "AwsSolutions-SMG4", reason: rotation})
-	if c := child("ApiKeySecret"); c != nil {
+		"injected through CloudFormation dynamic references resolved when those resources are updated, so a " +
+		"Lambda rotation would desynchronize them; rotate with cdk deploy -c secretsGeneration=N+1, which replaces " +
+		"the secret and updates every reference in one deployment (docs/deploy.md)."
+	suppress(child(secretID("OriginVerifySecret", cfg)), suppression{id: "AwsSolutions-SMG4", reason: rotation})
+	if c := child(secretID("ApiKeySecret", cfg)); c != nil {
 		suppress(c, suppression{id: "AwsSolutions-SMG4", reason: rotation})
 	}
 	suppress(child("Alb"), suppression{id: "AwsSolutions-ELB2", reason: "ALB access logs need an S3 bucket and its storage; " +
@@ -54,6 +55,14 @@ func addSuppressions(st awscdk.Stack, cfg Config) {
 			"the ALB listens on HTTP only, admits only CloudFront's origin-facing prefix list, and forwards only requests " +
 			"that carry the origin-verify secret."},
 	)
+	suppress(child("Cdn"), suppression{id: "AwsSolutions-CFR1", reason: "Agents and gateways call from any " +
+		"region (AgentCore Gateway runs in AWS regions worldwide); restricting countries would break callers without " +
+		"adding authentication, which the server already enforces."})
+	if !cfg.WAF {
+		suppress(child("Cdn"), suppression{id: "AwsSolutions-CFR2", reason: "WAF is optional (-c waf=true attaches a web " +
+			"ACL with the common rule set and a per-IP rate limit); it costs about 7 USD a month, and without it the " +
+			"server still authenticates every call and limits request size."})
+	}
 	suppress(child("Task"), suppression{id: "AwsSolutions-ECS2", reason: "Only non-secret settings are plain environment " +
 		"variables (host, port, log level, knowledge base ids, URLs, header names); every secret (API key, origin-verify " +
 		"secret) comes from Secrets Manager as an ECS secret."})

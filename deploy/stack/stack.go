@@ -86,7 +86,7 @@ func New(app constructs.Construct, cfg Config) awscdk.Stack {
 	// The origin-verify secret: generated, kept in Secrets Manager, handed to
 	// CloudFront and the ALB rule as a CloudFormation dynamic reference and
 	// to the task as an ECS secret, never as plain text in the template.
-	originSecret := awssecretsmanager.NewSecret(st, jsii.String("OriginVerifySecret"), &awssecretsmanager.SecretProps{
+	originSecret := awssecretsmanager.NewSecret(st, jsii.String(secretID("OriginVerifySecret", cfg)), &awssecretsmanager.SecretProps{
 		Description: jsii.String("Shared secret CloudFront sends in " + OriginVerifyHeader + "; the ALB forwards only requests that carry it"),
 		GenerateSecretString: &awssecretsmanager.SecretStringGenerator{
 			ExcludePunctuation: jsii.Bool(true),
@@ -125,6 +125,17 @@ func New(app constructs.Construct, cfg Config) awscdk.Stack {
 	}
 	addSuppressions(st, cfg)
 	return st
+}
+
+// secretID is the construct id of a generated secret. A new generation is a
+// new resource: CloudFormation creates a fresh value and updates every
+// reference (CloudFront, the listener rule, the task, the gateway) in one
+// deployment.
+func secretID(base string, cfg Config) string {
+	if cfg.SecretsGeneration <= 1 {
+		return base
+	}
+	return fmt.Sprintf("%s%d", base, cfg.SecretsGeneration)
 }
 
 // envMap turns key/value pairs into the map ECS container options take.
