@@ -1,6 +1,7 @@
 package stack_test
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -387,6 +388,9 @@ func TestP7OnlyCloudFrontReachesTheOrigin(t *testing.T) {
 			if strings.HasPrefix(sr.id, "OriginVerifySecret") {
 				originSecret = sr.id
 			}
+		}
+		if want := fmt.Sprintf("OriginVerifySecret%d", s.cfg.SecretsGeneration); s.cfg.SecretsGeneration > 1 && !strings.HasPrefix(originSecret, want) {
+			t.Errorf("secretsGeneration %d, but the origin secret is %s", s.cfg.SecretsGeneration, originSecret)
 		}
 		headerValue := path(cond[0], "HttpHeaderConfig", "Values", 0)
 		if !contains(headerValue, secretsManagerDynamicRefStart) || !contains(headerValue, originSecret) {

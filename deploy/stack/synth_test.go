@@ -46,8 +46,9 @@ var (
 		"auth": "jwt", "gateway": "true", "networking": "public",
 		"cpu": "512", "memory": "1024", "minTasks": "1", "maxTasks": "3",
 	}}
-	// No authentication (allowed, warned), WAF in the stack's own region.
-	noAuth = paramSet{"noauth-waf", map[string]string{"region": "us-east-1", "auth": "none", "waf": "true"}}
+	// No authentication (allowed, warned), WAF in the stack's own region,
+	// secrets replaced once.
+	noAuth = paramSet{"noauth-waf-rotated", map[string]string{"region": "us-east-1", "auth": "none", "waf": "true", "secretsGeneration": "2"}}
 
 	allSets = []paramSet{defaults, bedrockAPIKey, bedrockJWT, noAuth}
 )
