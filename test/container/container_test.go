@@ -83,8 +83,12 @@ func newEngine(t *testing.T) *engine {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		// vfs layers can hold read-only files; let podman remove its store.
-		_, _ = e.run(context.Background(), "podman", "system", "reset", "--force")
+		// Remove containers and images through podman (vfs layers can hold
+		// read-only directories); t.TempDir removes what is left. No
+		// "system reset": it would touch machine-wide network configuration.
+		ctx := context.Background()
+		_, _ = e.run(ctx, "podman", "rm", "--all", "--force", "--time", "0")
+		_, _ = e.run(ctx, "podman", "rmi", "--all", "--force")
 	})
 	return e
 }
