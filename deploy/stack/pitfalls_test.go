@@ -1,6 +1,7 @@
 package stack_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -639,7 +640,9 @@ func TestCdkNagAwsSolutions(t *testing.T) {
 			errs := assertions.Annotations_FromStack(st).FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*")))
 			if errs != nil {
 				for _, e := range *errs {
-					t.Errorf("cdk-nag error at %s: %v", *e.Id, e.Entry.Data)
+					var m any // read through JSON: the Go fields are deprecated aliases
+					_ = json.Unmarshal([]byte(js(e)), &m)
+					t.Errorf("cdk-nag error at %v: %v", path(m, "id"), path(m, "entry", "data"))
 				}
 			}
 		}

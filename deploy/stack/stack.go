@@ -53,8 +53,7 @@ const (
 // New adds the knowledge-mcp stack to app, plus a us-east-1 stack for the
 // CloudFront web ACL when a WAF is wanted in another region.
 func New(app constructs.Construct, cfg Config) awscdk.Stack {
-	var env *awscdk.Environment
-	env = &awscdk.Environment{Region: jsii.String(cfg.Region)}
+	env := &awscdk.Environment{Region: jsii.String(cfg.Region)}
 	if cfg.Account != "" {
 		env.Account = jsii.String(cfg.Account)
 	}
