@@ -93,8 +93,10 @@ const (
 )
 
 var (
-	kbIDPattern        = regexp.MustCompile(`^[0-9A-Za-z]{1,10}$`)
-	stackNamePattern   = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,127}$`)
+	kbIDPattern = regexp.MustCompile(`^[0-9A-Za-z]{1,10}$`)
+	// Also a valid gateway name and Cognito domain prefix once lower-cased:
+	// letters and digits, single hyphens between them.
+	stackNamePattern   = regexp.MustCompile(`^[A-Za-z]([A-Za-z0-9]|-[A-Za-z0-9]){0,62}$`)
 	regionPattern      = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
 	prefixListPattern  = regexp.MustCompile(`^pl-[0-9a-f]{8,17}$`)
 	accountPattern     = regexp.MustCompile(`^\d{12}$`)
@@ -191,7 +193,14 @@ func (c *Config) validate() []error {
 		errs = append(errs, fmt.Errorf("-c %s: %s", key, fmt.Sprintf(format, args...)))
 	}
 	if !stackNamePattern.MatchString(c.StackName) {
-		bad("stackName", "%q is not a CloudFormation stack name (letters, digits, hyphens; starts with a letter)", c.StackName)
+		bad("stackName", "%q: use up to 63 letters and digits, single hyphens between them, starting with a letter", c.StackName)
+	}
+	if c.Auth == AuthJWT {
+		for _, word := range []string{"aws", "amazon", "cognito"} {
+			if strings.Contains(strings.ToLower(c.StackName), word) {
+				bad("stackName", "%q contains %q, which a Cognito domain prefix (derived from the stack name for auth=jwt) may not", c.StackName, word)
+			}
+		}
 	}
 	if c.Account != "" && !accountPattern.MatchString(c.Account) {
 		bad("account", "%q is not a 12-digit AWS account id", c.Account)

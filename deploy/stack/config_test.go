@@ -74,6 +74,8 @@ func TestParseRejects(t *testing.T) {
 		{"waf elsewhere without account", map[string]any{"region": "eu-west-1", "waf": "true"}, "explicit account"},
 		{"bad account", map[string]any{"region": "us-east-1", "account": "12345"}, "12-digit"},
 		{"bad stack name", map[string]any{"region": "us-east-1", "stackName": "9lives"}, "-c stackName"},
+		{"double hyphen", map[string]any{"region": "us-east-1", "stackName": "kb--mcp"}, "-c stackName"},
+		{"reserved word for cognito", map[string]any{"region": "us-east-1", "auth": "jwt", "stackName": "AwsKnowledge"}, "Cognito domain prefix"},
 		{"bad bucket", map[string]any{"region": "us-east-1", "knowledgeBaseIds": "KB1", "dataBucket": "Bad_Bucket"}, "-c dataBucket"},
 		{"bad secrets generation", map[string]any{"region": "us-east-1", "secretsGeneration": "0"}, "-c secretsGeneration"},
 		{"bad log level", map[string]any{"region": "us-east-1", "logLevel": "loud"}, "-c logLevel"},

@@ -108,8 +108,10 @@ func newDistribution(st awscdk.Stack, cfg Config, alb elbv2.ApplicationLoadBalan
 			ViewerProtocolPolicy: awscloudfront.ViewerProtocolPolicy_REDIRECT_TO_HTTPS,
 			AllowedMethods:       awscloudfront.AllowedMethods_ALLOW_ALL(),
 			CachePolicy:          awscloudfront.CachePolicy_CACHING_DISABLED(),
-			OriginRequestPolicy:  awscloudfront.OriginRequestPolicy_ALL_VIEWER_EXCEPT_HOST_HEADER(),
-			Compress:             jsii.Bool(false),
+			// With caching disabled this policy also forwards Authorization,
+			// which carries the API key or the JWT (P9).
+			OriginRequestPolicy: awscloudfront.OriginRequestPolicy_ALL_VIEWER_EXCEPT_HOST_HEADER(),
+			Compress:            jsii.Bool(false),
 		},
 		HttpVersion: awscloudfront.HttpVersion_HTTP2_AND_3,
 		EnableIpv6:  jsii.Bool(true),
