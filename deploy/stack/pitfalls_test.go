@@ -624,8 +624,28 @@ func TestWAF(t *testing.T) {
 						t.Errorf("web ACL rules lack %s: %s", want, rules)
 					}
 				}
-			} else if len(acls) != 0 || !contains(webACL, "Fn::GetAtt") && !contains(webACL, "Custom::CrossRegion") && !contains(webACL, "ExportsReader") {
-				t.Errorf("WAF for %s must come from the us-east-1 stack by cross-region reference, got %s", s.cfg.Region, js(webACL))
+			} else {
+				// CloudFront web ACLs exist only in us-east-1: a second stack
+				// there holds it, read back through a cross-region reference.
+				reader := false
+				for _, r := range s.resources("Custom::CrossRegionExportReader") {
+					reader = reader || r.id == ref(webACL)
+				}
+				if len(acls) != 0 || !reader {
+					t.Errorf("WAF for %s must come from the us-east-1 stack by cross-region reference, got %s", s.cfg.Region, js(webACL))
+				}
+				var wafStacks int
+				for _, st := range s.stacks {
+					if *st.Region() == "us-east-1" {
+						wafStacks++
+						assert(t, "us-east-1 stack holds a CloudFront web ACL", func() {
+							assertions.Template_FromStack(st, nil).HasResourceProperties(jsii.String("AWS::WAFv2::WebACL"), map[string]any{"Scope": "CLOUDFRONT"})
+						})
+					}
+				}
+				if wafStacks != 1 {
+					t.Errorf("%d stacks in us-east-1, want the one WAF stack", wafStacks)
+				}
 			}
 		})
 	}

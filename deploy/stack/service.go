@@ -68,8 +68,6 @@ func newService(st awscdk.Stack, cfg Config, net *network, lb *loadBalancer, ori
 		ExecutionRole: executionRole,
 		TaskRole:      taskRole,
 	})
-	// The root file system is read-only; /tmp is a task-local scratch volume.
-	td.AddVolume(&awsecs.Volume{Name: jsii.String("tmp")})
 
 	env := map[string]*string{
 		"HOST":                 jsii.String("0.0.0.0"),
@@ -103,14 +101,16 @@ func newService(st awscdk.Stack, cfg Config, net *network, lb *loadBalancer, ori
 	}
 	maps.Copy(secrets, a.serverSecrets())
 
-	container := td.AddContainer(jsii.String("Server"), &awsecs.ContainerDefinitionOptions{
+	td.AddContainer(jsii.String("Server"), &awsecs.ContainerDefinitionOptions{
 		Image: awsecs.ContainerImage_FromAsset(jsii.String(cfg.ImageDir), &awsecs.AssetImageProps{
 			Platform: imagePlatform(cfg),
 			File:     jsii.String("Dockerfile"),
 			Target:   jsii.String("runtime"),
 		}),
-		Essential:              jsii.Bool(true),
-		ReadonlyRootFilesystem: jsii.Bool(true),
+		// The root file system stays writable only where the image allows:
+		// the server runs as uid 65532 in a scratch image whose files are
+		// root's, so /tmp (mode 1777) is the one place it can write.
+		Essential: jsii.Bool(true),
 		PortMappings: &[]*awsecs.PortMapping{{
 			Name:          jsii.String("http"),
 			ContainerPort: jsii.Number(ContainerPort),
@@ -132,11 +132,6 @@ func newService(st awscdk.Stack, cfg Config, net *network, lb *loadBalancer, ori
 			Retries:     jsii.Number(3),
 			StartPeriod: awscdk.Duration_Seconds(jsii.Number(10)),
 		},
-	})
-	container.AddMountPoints(&awsecs.MountPoint{
-		ContainerPath: jsii.String("/tmp"),
-		SourceVolume:  jsii.String("tmp"),
-		ReadOnly:      jsii.Bool(false),
 	})
 
 	cluster := awsecs.NewCluster(st, jsii.String("Cluster"), &awsecs.ClusterProps{Vpc: net.vpc})
