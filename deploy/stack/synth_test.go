@@ -151,6 +151,8 @@ func TestMain(m *testing.M) {
 	// jsii prints an end-of-life banner for node 20 on every run.
 	os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 	code := m.Run()
+	// Stop the node kernel and remove its extracted runtime from $TMPDIR.
+	jsii.Close()
 	for _, s := range cache {
 		if s.outdir != "" {
 			os.RemoveAll(s.outdir)
