@@ -12,6 +12,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"debug/elf"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -147,9 +148,9 @@ func testContainerfile(stage string) string {
 		"FROM scratch AS build\nCOPY rootfs/ /rootfs/\n\n" + stage
 }
 
-// buildRootfs compiles the server for linux/GOARCH and lays out what the
+// buildRootfs compiles the server for linux/goarch and lays out what the
 // Dockerfile's build stage puts under /rootfs.
-func buildRootfs(t *testing.T, root, dir, version, commit string) {
+func buildRootfs(t *testing.T, root, dir, goarch, version, commit string) {
 	t.Helper()
 	rootfs := filepath.Join(dir, "rootfs")
 	for _, d := range []string{"etc/ssl/certs", "tmp"} {
@@ -163,7 +164,7 @@ func buildRootfs(t *testing.T, root, dir, version, commit string) {
 	ldflags := fmt.Sprintf("-s -w -X %s.Version=%s -X %s.Commit=%s", buildinfoPkg, version, buildinfoPkg, commit)
 	build := exec.Command("go", "build", "-trimpath", "-ldflags", ldflags, "-o", filepath.Join(rootfs, "knowledge-mcp"), "./cmd/knowledge-mcp")
 	build.Dir = root
-	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
+	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -330,7 +331,7 @@ func TestImage(t *testing.T) {
 	}
 	buildCtx := t.TempDir()
 	const version, commit = "v0.0.0-container-test", "0123456789abcdef"
-	buildRootfs(t, root, buildCtx, version, commit)
+	buildRootfs(t, root, buildCtx, runtime.GOARCH, version, commit)
 	containerfile := filepath.Join(buildCtx, "Containerfile")
 	if err := os.WriteFile(containerfile, []byte(testContainerfile(stage)), 0o644); err != nil {
 		t.Fatal(err)
@@ -468,6 +469,37 @@ func TestImage(t *testing.T) {
 		out, err := e.run(ctx, "podman", "exec", "-e", "PORT="+strconv.Itoa(freePort(t)), name, "/knowledge-mcp", "healthcheck")
 		if err == nil {
 			t.Fatalf("healthcheck against a closed port exited 0: %s", out)
+		}
+	})
+
+	// P4: the other architecture's image builds here too (the runtime stage
+	// runs nothing, so no emulation is needed) and holds a binary for it.
+	t.Run("cross-built image for the other architecture", func(t *testing.T) {
+		other := map[string]string{"amd64": "arm64", "arm64": "amd64"}[runtime.GOARCH]
+		if other == "" {
+			t.Fatalf("no cross architecture known for %s", runtime.GOARCH)
+		}
+		crossCtx := t.TempDir()
+		buildRootfs(t, root, crossCtx, other, version, commit)
+		cf := filepath.Join(crossCtx, "Containerfile")
+		if err := os.WriteFile(cf, []byte(testContainerfile(stage)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		tag := imageName + "-" + other
+		e.mustRun(ctx, "buildah", "bud", "--isolation", "chroot", "--format", "docker", "--layers=false",
+			"--platform", "linux/"+other, "-t", tag, "-f", cf, crossCtx)
+		arch := strings.TrimSpace(e.mustRun(ctx, "podman", "image", "inspect", "--format", "{{.Os}}/{{.Architecture}}", tag))
+		if arch != "linux/"+other {
+			t.Errorf("cross-built image platform %s, want linux/%s", arch, other)
+		}
+		bin, err := elf.Open(filepath.Join(crossCtx, "rootfs", "knowledge-mcp"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer bin.Close()
+		want := map[string]elf.Machine{"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64}[other]
+		if bin.Machine != want {
+			t.Errorf("binary in the %s image is for %v, want %v", other, bin.Machine, want)
 		}
 	})
 
