@@ -651,21 +651,46 @@ func TestWAF(t *testing.T) {
 	}
 }
 
+// TestOtherCombinations synthesizes option combinations the main sets do
+// not cover: each must synthesize and pass cdk-nag.
+func TestOtherCombinations(t *testing.T) {
+	for _, ps := range []paramSet{
+		{"jwt-without-gateway", map[string]string{"region": "us-east-1", "auth": "jwt"}},
+		{"apikey-gateway-public-arm64", map[string]string{"region": "ap-northeast-1", "gateway": "true", "networking": "public", "architecture": "arm64"}},
+		{"bedrock-rerank-arn-one-task", map[string]string{"region": "eu-central-1", "knowledgeBaseIds": "KB1",
+			"rerankModel": "arn:aws:bedrock:eu-central-1::foundation-model/amazon.rerank-v1:0", "minTasks": "1", "maxTasks": "1"}},
+	} {
+		t.Run(ps.name, func(t *testing.T) {
+			s := synth(t, ps)
+			noNagErrors(t, s)
+			if len(s.resources("AWS::ECS::Service")) != 1 || len(s.resources("AWS::CloudFront::Distribution")) != 1 {
+				t.Error("the stack lacks its service or distribution")
+			}
+		})
+	}
+}
+
+// noNagErrors fails for every unsuppressed AwsSolutions error in any stack
+// of the app (the WAF may live in a us-east-1 stack).
+func noNagErrors(t *testing.T, s *synthesized) {
+	t.Helper()
+	for _, st := range s.stacks {
+		errs := assertions.Annotations_FromStack(st).FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*")))
+		if errs != nil {
+			for _, e := range *errs {
+				var m any // read through JSON: the Go fields are deprecated aliases
+				_ = json.Unmarshal([]byte(js(e)), &m)
+				t.Errorf("cdk-nag error at %v: %v", path(m, "id"), path(m, "entry", "data"))
+			}
+		}
+	}
+}
+
 // TestCdkNagAwsSolutions runs the AwsSolutions pack on every parameter set:
 // no unsuppressed error, and a reason on every suppression.
 func TestCdkNagAwsSolutions(t *testing.T) {
 	forEachSet(t, func(t *testing.T, s *synthesized) {
-		// Every stack of the app: the WAF may live in a us-east-1 stack.
-		for _, st := range s.stacks {
-			errs := assertions.Annotations_FromStack(st).FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*")))
-			if errs != nil {
-				for _, e := range *errs {
-					var m any // read through JSON: the Go fields are deprecated aliases
-					_ = json.Unmarshal([]byte(js(e)), &m)
-					t.Errorf("cdk-nag error at %v: %v", path(m, "id"), path(m, "entry", "data"))
-				}
-			}
-		}
+		noNagErrors(t, s)
 		suppressions := 0
 		for id, r := range s.template["Resources"].(map[string]any) {
 			for _, sup := range list(path(r, "Metadata", "cdk_nag", "rules_to_suppress")) {
