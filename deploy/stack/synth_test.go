@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -148,6 +149,12 @@ func readJSON(path string) (map[string]any, error) {
 }
 
 func TestMain(m *testing.M) {
+	// Synthesis runs the CDK's JavaScript in node (through jsii): without it
+	// every test would fail obscurely, so say so once and fail.
+	if _, err := exec.LookPath("node"); err != nil && os.Getenv("JSII_NODE") == "" {
+		fmt.Fprintln(os.Stderr, "deploy tests need Node.js (20 or later) on PATH, or JSII_NODE=/path/to/node: apt-get install -y nodejs")
+		os.Exit(1)
+	}
 	// jsii prints an end-of-life banner for node 20 on every run.
 	os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 	code := m.Run()
