@@ -19,3 +19,5 @@ fi
 
 go mod download
 bash test/e2e/setup.sh
+bash scripts/setup-container-tools.sh
+(cd deploy && go mod download)

@@ -638,7 +638,9 @@ func TestEdgeNoHTTPURLsBehindTLSProxy(t *testing.T) {
 // authentication warns.
 func TestEdgePostureLog(t *testing.T) {
 	srv := testbin.Start(t, []string{"HOST=0.0.0.0", "AUTH=none", "ORIGIN_VERIFY_HEADER=X-Origin-Verify", "ORIGIN_VERIFY_SECRET=posture-secret-0123456789"})
-	log := edgeWaitLog(t, srv, `"msg":"security posture"`)
+	edgeWaitLog(t, srv, `"msg":"security posture"`)
+	// The warning is logged just after the posture line.
+	log := edgeWaitLog(t, srv, `listening beyond loopback with no authentication`)
 	if strings.Count(log, `"msg":"security posture"`) != 1 {
 		t.Errorf("posture logged %d times, want once", strings.Count(log, `"msg":"security posture"`))
 	}

@@ -98,7 +98,9 @@ func (a *auth) serverEnv() map[string]*string {
 		env["JWT_JWKS_URL"] = awscdk.Fn_Join(jsii.String(""), &[]*string{a.issuer, jsii.String("/.well-known/jwks.json")})
 		// Cognito client-credentials access tokens carry the app client in
 		// client_id (they have no aud claim).
-		env["JWT_AUDIENCE"] = a.client.UserPoolClientId()
+		env["JWT_CLIENT_IDS"] = a.client.UserPoolClientId()
+		// The scope the gateway asks for; the server refuses tokens without it.
+		env["JWT_REQUIRED_SCOPES"] = jsii.String(resourceServerID + "/" + invokeScope)
 	}
 	return env
 }

@@ -80,9 +80,9 @@ func TestP2HTTPSForViewersAndServer(t *testing.T) {
 			t.Errorf("origin custom headers %s lack X-Forwarded-Proto: https", js(headers))
 		}
 		cdn := s.one(t, "AWS::CloudFront::Distribution")
-		base := s.env(t)["PUBLIC_BASE_URL"]
+		base := s.env(t)["PUBLIC_URL"]
 		if !strings.HasPrefix(js(path(base, "Fn::Join", 1, 0)), `"https://`) || ref(path(base, "Fn::Join", 1, 1)) != cdn.id {
-			t.Errorf("PUBLIC_BASE_URL = %s, want https:// + the distribution's domain", js(base))
+			t.Errorf("PUBLIC_URL = %s, want https:// + the distribution's domain", js(base))
 		}
 		mcpURL := path(s.template, "Outputs", "McpUrl", "Value")
 		if !contains(mcpURL, `"https://"`) || !contains(mcpURL, `"/mcp"`) {
@@ -575,8 +575,8 @@ func TestP9ServerAuthWiredToGateway(t *testing.T) {
 					}
 				}
 			}
-			if ref(env["JWT_AUDIENCE"]) != agentsClient {
-				t.Errorf("JWT_AUDIENCE = %s, want the app client %s", js(env["JWT_AUDIENCE"]), agentsClient)
+			if ref(env["JWT_CLIENT_IDS"]) != agentsClient {
+				t.Errorf("JWT_CLIENT_IDS = %s, want the app client %s", js(env["JWT_CLIENT_IDS"]), agentsClient)
 			}
 			if s.cfg.Gateway && (path(creds, "CredentialProviderType") != "OAUTH" || js(path(creds, "CredentialProvider", "OauthCredentialProvider", "Scopes")) != `["knowledge-mcp/invoke"]`) {
 				t.Errorf("gateway outbound auth %s, want OAuth client credentials with scope knowledge-mcp/invoke", js(creds))

@@ -73,7 +73,7 @@ func newService(st awscdk.Stack, cfg Config, net *network, lb *loadBalancer, ori
 		"HOST":                 jsii.String("0.0.0.0"),
 		"PORT":                 jsii.String("8080"),
 		"LOG_LEVEL":            jsii.String(cfg.LogLevel),
-		"BACKEND":              jsii.String(cfg.Backend),
+		"KB_BACKEND":           jsii.String(cfg.Backend),
 		"AWS_REGION":           jsii.String(cfg.Region),
 		"CORS_ORIGINS":         jsii.String(strings.Join(cfg.CORSOrigins, ",")),
 		"ORIGIN_VERIFY_HEADER": jsii.String(OriginVerifyHeader),
@@ -81,19 +81,19 @@ func newService(st awscdk.Stack, cfg Config, net *network, lb *loadBalancer, ori
 		"TRUSTED_PROXIES": net.vpc.VpcCidrBlock(),
 		// P2: the server builds every absolute URL from this, never from the
 		// request's scheme (the ALB reports http).
-		"PUBLIC_BASE_URL": publicURL,
+		"PUBLIC_URL": publicURL,
 	}
 	if len(cfg.KnowledgeBaseIDs) > 0 {
 		env["KNOWLEDGE_BASE_IDS"] = jsii.String(strings.Join(cfg.KnowledgeBaseIDs, ","))
 	}
 	if cfg.UsesGeneration() {
-		env["GENERATION_MODEL"] = jsii.String(cfg.GenerationModel)
+		env["BEDROCK_MODEL_ARN"] = jsii.String(cfg.GenerationModel)
 	}
 	if cfg.UsesRerank() {
-		env["RERANK_MODEL"] = jsii.String(cfg.RerankModel)
+		env["BEDROCK_RERANKER_MODEL_ARN"] = jsii.String(cfg.RerankModel)
 	}
 	if cfg.DataBucket != "" {
-		env["DATA_BUCKET"] = jsii.String(cfg.DataBucket)
+		env["DOCUMENT_BUCKETS"] = jsii.String(cfg.DataBucket)
 	}
 	maps.Copy(env, a.serverEnv())
 	secrets := map[string]awsecs.Secret{
