@@ -41,7 +41,18 @@ func Unmarshal(data []byte, v any) error {
 	if err := checkMaxDepth(data, defaultMaxDepth); err != nil {
 		return err
 	}
-	return NewDecoder(bytes.NewReader(data)).Decode(v)
+	// Parse the in-memory bytes directly. Wrapping them in a streaming
+	// Decoder, as before, made segmentio/encoding allocate a fresh 32 KiB read
+	// buffer on every call (about a dozen calls per tools/call request).
+	// Like Decoder.Decode, this decodes the first JSON value in data and
+	// ignores anything after it.
+	if _, err := json.Parse(data, v, json.DontMatchCaseInsensitiveStructFields); err != nil {
+		// Rare path: report the error exactly as the streaming decoder
+		// does (io.EOF for empty input, io.ErrUnexpectedEOF for truncated
+		// input, the same syntax and type errors).
+		return NewDecoder(bytes.NewReader(data)).Decode(v)
+	}
+	return nil
 }
 
 // checkMaxDepth scans data once and reports [errMaxDepthExceeded] if the
