@@ -1,79 +1,17 @@
-// Command rawserver is the ceiling in bench/run.sh: a plain net/http handler
-// that decodes a JSON-RPC tools/call of simpleadd and encodes the result in
-// the shape an MCP server returns (text content plus structuredContent). No
-// MCP semantics, no schema validation, no logging: the least any Go server
-// answering this request on this machine must do.
+// Command rawserver serves the ceiling of bench/run.sh (package ceiling) on
+// HOST:PORT at /mcp.
 //
 // Usage: rawserver HOST:PORT
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"log"
 	"net/http"
 	"os"
-	"strconv"
+
+	"github.com/knowledge-mcp/knowledge-mcp/bench/ceiling"
 )
-
-type request struct {
-	JSONRPC string          `json:"jsonrpc"`
-	ID      json.RawMessage `json:"id"`
-	Method  string          `json:"method"`
-	Params  struct {
-		Name      string `json:"name"`
-		Arguments struct {
-			A float64 `json:"a"`
-			B float64 `json:"b"`
-		} `json:"arguments"`
-	} `json:"params"`
-}
-
-type textContent struct {
-	Type string `json:"type"`
-	Text string `json:"text"`
-}
-
-type result struct {
-	Content           []textContent      `json:"content"`
-	StructuredContent map[string]float64 `json:"structuredContent"`
-}
-
-type response struct {
-	JSONRPC string          `json:"jsonrpc"`
-	ID      json.RawMessage `json:"id"`
-	Result  *result         `json:"result,omitempty"`
-	Error   *rpcError       `json:"error,omitempty"`
-}
-
-type rpcError struct {
-	Code    int    `json:"code"`
-	Message string `json:"message"`
-}
-
-func serveMCP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		http.Error(w, "POST JSON-RPC requests", http.StatusMethodNotAllowed)
-		return
-	}
-	var req request
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		http.Error(w, "parse error: "+err.Error(), http.StatusBadRequest)
-		return
-	}
-	resp := response{JSONRPC: "2.0", ID: req.ID}
-	if req.Method != "tools/call" || req.Params.Name != "simpleadd" {
-		resp.Error = &rpcError{Code: -32601, Message: fmt.Sprintf("unknown method %q or tool %q", req.Method, req.Params.Name)}
-	} else {
-		sum := req.Params.Arguments.A + req.Params.Arguments.B
-		resp.Result = &result{
-			Content:           []textContent{{Type: "text", Text: strconv.FormatFloat(sum, 'g', -1, 64)}},
-			StructuredContent: map[string]float64{"sum": sum},
-		}
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(resp)
-}
 
 func main() {
 	if len(os.Args) != 2 {
@@ -81,6 +19,6 @@ func main() {
 		os.Exit(2)
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("/mcp", serveMCP)
+	mux.Handle("/mcp", ceiling.Handler())
 	log.Fatal(http.ListenAndServe(os.Args[1], mux))
 }

@@ -8,6 +8,7 @@ package json
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 
@@ -45,14 +46,24 @@ func Unmarshal(data []byte, v any) error {
 	// Decoder, as before, made segmentio/encoding allocate a fresh 32 KiB read
 	// buffer on every call (about a dozen calls per tools/call request).
 	// Like Decoder.Decode, this decodes the first JSON value in data and
-	// ignores anything after it.
-	if _, err := json.Parse(data, v, json.DontMatchCaseInsensitiveStructFields); err != nil {
-		// Rare path: report the error exactly as the streaming decoder
-		// does (io.EOF for empty input, io.ErrUnexpectedEOF for truncated
-		// input, the same syntax and type errors).
-		return NewDecoder(bytes.NewReader(data)).Decode(v)
+	// ignores anything after it; trailing whitespace is trimmed so that error
+	// messages quote the same input the Decoder's do.
+	data = bytes.TrimRight(data, " \t\r\n")
+	rest, err := json.Parse(data, v, json.DontMatchCaseInsensitiveStructFields)
+	if err == nil {
+		return nil
 	}
-	return nil
+	var typeErr *json.UnmarshalTypeError
+	if len(rest) == 0 && errors.As(err, &typeErr) {
+		// Well-formed JSON of another type, which data held entirely: the
+		// Decoder reports the same error. This path is hot: readBatch tries
+		// every single message as a batch first.
+		return err
+	}
+	// Invalid, empty or truncated JSON, or more than one value: report the
+	// error exactly as the streaming Decoder does (io.EOF,
+	// io.ErrUnexpectedEOF, the same syntax errors).
+	return NewDecoder(bytes.NewReader(data)).Decode(v)
 }
 
 // checkMaxDepth scans data once and reports [errMaxDepthExceeded] if the

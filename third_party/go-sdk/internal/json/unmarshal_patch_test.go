@@ -109,6 +109,10 @@ var differentialCorpus = []string{
 	`{"name":"unterminated}`, `{"name":"bad \x escape"}`, `{"a":1 "b":2}`, `]`, `}`, `:`,
 	`{"extra":{"deep":[1,2}}`, `{"extra":[1,{"k":}]}`, `{"a":1,"extra":tru}`,
 	`[{"jsonrpc":"2.0","id":1,"method":"ping"},]`,
+	// Type errors next to syntax errors, trailing data after a type error.
+	`{"a":"x","b":tru}`, `{"b":"x","extra":[1,}`, `{"a":"x"} trailing`, `{"a":"x"} {"a":1}`, `"x" 1`,
+	`["x"`, `["x",]`, `{"a":"x"`, `{"tags":[1,2]}`, `{"tags":[1,2]} x`, `{"nested":[{"field":1}]}`,
+	"{\"a\":\"x\"}\r\n\t ", "\t[1,2,3]\n", `{"a":[1,2] ,"b":1}`, `{"a":{"b":1},"b":"c"}`,
 	// Depth limits: exactly at, and one past, the limit.
 	strings.Repeat("[", defaultMaxDepth) + strings.Repeat("]", defaultMaxDepth),
 	strings.Repeat("[", defaultMaxDepth+1) + strings.Repeat("]", defaultMaxDepth+1),
@@ -185,27 +189,38 @@ func TestUnmarshalMatchesStreamingDecoderErrors(t *testing.T) {
 }
 
 // TestUnmarshalAllocatesNoReadBuffer proves the point of the change: a small
-// message no longer costs a 32 KiB buffer per call.
+// message no longer costs a 32 KiB buffer per call, neither when it decodes
+// nor when it is well-formed JSON of another type (mcp.readBatch tries every
+// message as a batch first).
 func TestUnmarshalAllocatesNoReadBuffer(t *testing.T) {
 	data := []byte(differentialCorpus[0])
-	perCall := func(unmarshal func([]byte, any) error) uint64 {
+	perCall := func(unmarshal func([]byte, any) error, target func() any, wantErr bool) uint64 {
 		const calls = 200
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
 		for range calls {
-			var msg wireMessage
-			if err := unmarshal(data, &msg); err != nil {
-				t.Fatal(err)
+			if err := unmarshal(data, target()); (err != nil) != wantErr {
+				t.Fatalf("error %v, want error: %v", err, wantErr)
 			}
 		}
 		runtime.ReadMemStats(&after)
 		return (after.TotalAlloc - before.TotalAlloc) / calls
 	}
-	streaming, direct := perCall(streamingUnmarshal), perCall(Unmarshal)
-	t.Logf("bytes allocated per call of a %d-byte message: streaming decoder %d, Unmarshal %d", len(data), streaming, direct)
-	if direct >= 4096 {
-		t.Errorf("Unmarshal allocates %d bytes per call of a %d-byte message; want < 4096 (the streaming decoder: %d)", direct, len(data), streaming)
+	for _, tt := range []struct {
+		name    string
+		target  func() any
+		wantErr bool
+	}{
+		{"message", func() any { return new(wireMessage) }, false},
+		{"message as a batch (type error)", func() any { return new([]json.RawMessage) }, true},
+	} {
+		streaming, direct := perCall(streamingUnmarshal, tt.target, tt.wantErr), perCall(Unmarshal, tt.target, tt.wantErr)
+		t.Logf("%s: bytes allocated per call of a %d-byte message: streaming decoder %d, Unmarshal %d", tt.name, len(data), streaming, direct)
+		if direct >= 4096 {
+			t.Errorf("%s: Unmarshal allocates %d bytes per call of a %d-byte message; want < 4096 (the streaming decoder: %d)",
+				tt.name, direct, len(data), streaming)
+		}
 	}
 }
 
