@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	segjson "github.com/segmentio/encoding/json"
 )
 
 // mcpEndpoint serves /mcp. It picks the response format per request: a
@@ -159,6 +160,14 @@ type envelope struct {
 	IsRequest bool
 }
 
+// envelopeFlags parse the way the SDK does (field names match case
+// sensitively, so the log names the method the SDK sees) and without copying
+// strings out of the body, which outlives the request's log line.
+const envelopeFlags = segjson.DontMatchCaseInsensitiveStructFields | segjson.ZeroCopy
+
+// parseEnvelope reads the JSON-RPC message's id, method and tool. It runs on
+// every POST, so it parses in place (segmentio/encoding, which the SDK
+// already links) rather than through encoding/json's reflection.
 func parseEnvelope(body []byte) (envelope, error) {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
@@ -166,7 +175,7 @@ func parseEnvelope(body []byte) (envelope, error) {
 	}
 	if trimmed[0] == '[' {
 		var batch []json.RawMessage
-		if err := json.Unmarshal(trimmed, &batch); err != nil {
+		if err := parseJSON(trimmed, &batch); err != nil {
 			return envelope{}, err
 		}
 		return envelope{Method: "batch"}, nil
@@ -178,7 +187,7 @@ func parseEnvelope(body []byte) (envelope, error) {
 			Name string `json:"name"`
 		} `json:"params"`
 	}
-	if err := json.Unmarshal(trimmed, &msg); err != nil {
+	if err := parseJSON(trimmed, &msg); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if !errors.As(err, &typeErr) {
 			return envelope{}, err
@@ -190,6 +199,16 @@ func parseEnvelope(body []byte) (envelope, error) {
 		env.Tool = msg.Params.Name
 	}
 	return env, nil
+}
+
+// parseJSON decodes the single JSON value data holds into v; like
+// json.Unmarshal, it rejects anything after that value.
+func parseJSON(data []byte, v any) error {
+	rest, err := segjson.Parse(data, v, envelopeFlags)
+	if err == nil && len(rest) > 0 {
+		return fmt.Errorf("invalid character %q after top-level value", rest[0])
+	}
+	return err
 }
 
 // knownMethod reports whether the SDK handles a client-to-server request
