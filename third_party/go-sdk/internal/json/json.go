@@ -8,7 +8,6 @@ package json
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 
@@ -42,27 +41,17 @@ func Unmarshal(data []byte, v any) error {
 	if err := checkMaxDepth(data, defaultMaxDepth); err != nil {
 		return err
 	}
-	// Parse the in-memory bytes directly. Wrapping them in a streaming
-	// Decoder, as before, made segmentio/encoding allocate a fresh 32 KiB read
-	// buffer on every call (about a dozen calls per tools/call request).
-	// Like Decoder.Decode, this decodes the first JSON value in data and
-	// ignores anything after it; trailing whitespace is trimmed so that error
-	// messages quote the same input the Decoder's do.
-	data = bytes.TrimRight(data, " \t\r\n")
-	rest, err := json.Parse(data, v, json.DontMatchCaseInsensitiveStructFields)
-	if err == nil {
-		return nil
-	}
-	var typeErr *json.UnmarshalTypeError
-	if len(rest) == 0 && errors.As(err, &typeErr) {
-		// Well-formed JSON of another type, which data held entirely: the
-		// Decoder reports the same error. This path is hot: readBatch tries
-		// every single message as a batch first.
+	// Parse the in-memory bytes directly when they hold exactly one valid
+	// JSON value: the Decoder would read that same value and Parse it with
+	// the same flags, so the result and any error are the same. Wrapping the
+	// bytes in a Decoder, as before, made segmentio/encoding allocate a fresh
+	// 32 KiB read buffer on every call (about a dozen calls per tools/call).
+	if trimmed := bytes.TrimRight(data, " \t\r\n"); json.Valid(trimmed) {
+		_, err := json.Parse(trimmed, v, json.DontMatchCaseInsensitiveStructFields)
 		return err
 	}
-	// Invalid, empty or truncated JSON, or more than one value: report the
-	// error exactly as the streaming Decoder does (io.EOF,
-	// io.ErrUnexpectedEOF, the same syntax errors).
+	// Empty, truncated or invalid JSON, or a value followed by more data
+	// (which Decode ignores): keep the Decoder's exact behaviour and errors.
 	return NewDecoder(bytes.NewReader(data)).Decode(v)
 }
 

@@ -73,6 +73,7 @@ var targets = []func() any{
 	func() any { return new([]json.RawMessage) },
 	func() any { return new(string) },
 	func() any { return new(int) },
+	func() any { return new(float64) },
 }
 
 var differentialCorpus = []string{
@@ -113,6 +114,8 @@ var differentialCorpus = []string{
 	`{"a":"x","b":tru}`, `{"b":"x","extra":[1,}`, `{"a":"x"} trailing`, `{"a":"x"} {"a":1}`, `"x" 1`,
 	`["x"`, `["x",]`, `{"a":"x"`, `{"tags":[1,2]}`, `{"tags":[1,2]} x`, `{"nested":[{"field":1}]}`,
 	"{\"a\":\"x\"}\r\n\t ", "\t[1,2,3]\n", `{"a":[1,2] ,"b":1}`, `{"a":{"b":1},"b":"c"}`,
+	// Numbers the typed decoders might accept but JSON does not.
+	`0.`, `1e`, `-`, `01`, `1.5e+`, `-0`, `1E400`, `[0.]`, `{"a":0.}`, `{"b":1e}`,
 	// Depth limits: exactly at, and one past, the limit.
 	strings.Repeat("[", defaultMaxDepth) + strings.Repeat("]", defaultMaxDepth),
 	strings.Repeat("[", defaultMaxDepth+1) + strings.Repeat("]", defaultMaxDepth+1),
