@@ -18,3 +18,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 go mod download
+# The patched go-sdk copy and the benchmark's go-sdk contender are modules of their own.
+(cd third_party/go-sdk && go mod download)
+(cd bench/gosdk && go mod download)

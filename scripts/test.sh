@@ -68,6 +68,17 @@ run_check "gofmt" bash -c 'out=$(gofmt -l $(git ls-files "*.go")); [ -z "$out" ]
 run_check "go vet" go vet ./...
 run_go_tests "root module" "$root" -count=1 -timeout 20m ./...
 
+# The patched go-sdk copy (third_party/go-sdk/PATCH.md): it must be v1.8.0
+# plus the patch only, and the SDK's own suites must pass on it. Two upstream
+# tests are timing-dependent and fail on unmodified v1.8.0 too (PATCH.md).
+run_check "go-sdk copy is v1.8.0 + PATCH.md" bash scripts/check-gosdk-copy.sh
+run_go_tests "go-sdk (patched copy)" third_party/go-sdk -count=1 -timeout 10m \
+  -skip 'TestStreamableStateful_DiscoverDoesNotLeakSession|TestServerTransportCleanup' \
+  ./internal/json/ ./internal/jsonrpc2/ ./jsonrpc/ ./mcp/
+# The benchmark's plain go-sdk contender, against upstream and patched go-sdk.
+run_go_tests "bench/gosdk (upstream go-sdk)" bench/gosdk -count=1 ./...
+run_go_tests "bench/gosdk (patched go-sdk)" bench/gosdk -count=1 -modfile=go.patched.mod ./...
+
 printf '\n== summary ==\n'
 [ ${#failures[@]} -gt 0 ] && printf 'failed: %s\n' "${failures[*]}"
 echo "tests: $passed passed, $failed failed"

@@ -32,6 +32,13 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: gosdk HOST:PORT")
 		os.Exit(2)
 	}
+	mux := http.NewServeMux()
+	mux.Handle("/mcp", newHandler())
+	log.Fatal(http.ListenAndServe(os.Args[1], mux))
+}
+
+// newHandler returns the SDK's stateless JSON handler serving simpleadd.
+func newHandler() http.Handler {
 	server := mcp.NewServer(&mcp.Implementation{Name: "bench-gosdk", Version: "1.0.0"}, nil)
 	mcp.AddTool(server, &mcp.Tool{
 		Name:        "simpleadd",
@@ -41,9 +48,6 @@ func main() {
 		sum := in.A + in.B
 		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: fmt.Sprint(sum)}}}, addOutput{Sum: sum}, nil
 	})
-	handler := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server },
+	return mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server },
 		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true})
-	mux := http.NewServeMux()
-	mux.Handle("/mcp", handler)
-	log.Fatal(http.ListenAndServe(os.Args[1], mux))
 }
