@@ -58,6 +58,7 @@ type config struct {
 	only                            map[string]bool
 	kmcpEnv                         []string
 	workload                        string
+	render                          string
 	searchQuery                     string
 	command                         string
 }
@@ -69,7 +70,12 @@ func main() {
 		fmt.Fprintln(os.Stderr, "benchrun:", err)
 		os.Exit(2)
 	}
-	if err := run(context.Background(), cfg, logger); err != nil {
+	if cfg.render != "" {
+		err = render(cfg)
+	} else {
+		err = run(context.Background(), cfg, logger)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "benchrun:", err)
 		os.Exit(1)
 	}
@@ -95,6 +101,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&cfg.workload, "workload", "simpleadd", "simpleadd, or search (knowledge-mcp only; see -kmcp-env)")
 	fs.StringVar(&cfg.searchQuery, "search-query", "how to configure the server", "query of the search workload")
 	fs.StringVar(&cfg.command, "command", "bash bench/run.sh", "the command shown in the report")
+	fs.StringVar(&cfg.render, "render", "", "only re-render the report from this results JSON (no measuring)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -468,6 +475,7 @@ func machine() harness.Machine {
 			return
 		}
 		line, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+		line, _, _ = strings.Cut(line, " [") // wrk: "wrk debian/4.1.0-3+b2 [epoll] Copyright…"
 		m.Versions = append(m.Versions, line)
 	}
 	version("go", "version")
@@ -476,6 +484,19 @@ func machine() harness.Machine {
 	}
 	version("wrk", "-v")
 	return m
+}
+
+// render rewrites the report and BENCHMARKS.md from saved results.
+func render(cfg config) error {
+	b, err := os.ReadFile(cfg.render)
+	if err != nil {
+		return err
+	}
+	var report harness.Report
+	if err := json.Unmarshal(b, &report); err != nil {
+		return fmt.Errorf("%s: %w", cfg.render, err)
+	}
+	return write(cfg, &report)
 }
 
 func write(cfg config, report *harness.Report) error {
