@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/knowledge-mcp/knowledge-mcp/bench/ceiling"
 	"github.com/knowledge-mcp/knowledge-mcp/bench/harness"
@@ -19,12 +20,12 @@ import (
 
 const simpleAdd = `{"jsonrpc":"2.0","id":"test-1","method":"tools/call","params":{"name":"simpleadd","arguments":{"a":10,"b":20}}}`
 
-// knowledgeMCP is the handler of knowledge-mcp serve, logging at its default
-// level (info) as JSON, to nowhere.
+// knowledgeMCP is the handler of knowledge-mcp serve with its defaults:
+// logging at info level as JSON (to nowhere), SSE keep-alives every 15 s.
 func knowledgeMCP() http.Handler {
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	return httpserver.New(mcpserver.New(mcpserver.Options{Version: "bench", Logger: logger}),
-		httpserver.Options{Logger: logger})
+		httpserver.Options{Logger: logger, KeepAlive: 15 * time.Second})
 }
 
 // plainSDK is the go-sdk's stateless JSON handler with the same tool.
