@@ -66,6 +66,7 @@ fi
 export CGO_ENABLED=0
 run_check "gofmt" bash -c 'out=$(gofmt -l $(git ls-files "*.go")); [ -z "$out" ] || { echo "gofmt would change:"; echo "$out"; exit 1; }'
 run_check "go vet" go vet ./...
+run_check "staticcheck" go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 run_go_tests "root module" "$root" -count=1 -timeout 20m ./...
 
 # The patched go-sdk copy (third_party/go-sdk/PATCH.md): it must be v1.8.0
@@ -78,6 +79,12 @@ run_go_tests "go-sdk (patched copy)" third_party/go-sdk -count=1 -timeout 10m \
 # The benchmark's plain go-sdk contender, against upstream and patched go-sdk.
 run_go_tests "bench-gosdk, upstream go-sdk" bench/gosdk -count=1 ./...
 run_go_tests "bench-gosdk, patched go-sdk" bench/gosdk -count=1 -modfile=go.patched.mod ./...
+
+# Brief fuzzing of the request path and the filter parser (seed corpora in testdata/fuzz).
+for target in "FuzzParseEnvelope ./internal/httpserver" "FuzzMCPHandler ./internal/httpserver" "FuzzParseFilter ./internal/kb"; do
+  set -- $target
+  run_check "fuzz $1" go test -run='^$' -fuzz="^$1\$" -fuzztime=10s "$2"
+done
 
 printf '\n== summary ==\n'
 [ ${#failures[@]} -gt 0 ] && printf 'failed: %s\n' "${failures[*]}"

@@ -5,6 +5,9 @@
 //
 //	knowledge-mcp serve [flags]        MCP over streamable HTTP at http://HOST:PORT/mcp
 //	knowledge-mcp stdio [flags]        MCP over stdio, for desktop clients
+//	knowledge-mcp index FOLDER [flags] build or update a local knowledge base
+//	knowledge-mcp search "QUERY"       search knowledge bases from the terminal
+//	knowledge-mcp verify [flags] URL   check a deployed endpoint end to end, diagnose failures
 //	knowledge-mcp healthcheck [flags]  exit 0 when the local server is healthy
 //	knowledge-mcp version              version, commit and Go version
 //
@@ -55,6 +58,9 @@ func commands() []command {
 	return []command{
 		{"serve", "serve MCP over streamable HTTP at http://HOST:PORT/mcp", runServe},
 		{"stdio", "serve MCP over stdin/stdout, for desktop clients", runStdio},
+		{"index", "build or update a local knowledge base from a folder", runIndex},
+		{"search", "search knowledge bases from the terminal", runSearch},
+		{"verify", "check a deployed MCP endpoint end to end (or a CloudFormation template) and name each failure's cause", runVerify},
 		{"healthcheck", "probe the local server's /healthz; exit 0 when healthy", runHealthcheck},
 		{"version", "print version, commit and Go version", runVersion},
 	}

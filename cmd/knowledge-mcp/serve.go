@@ -7,11 +7,14 @@ import (
 	"github.com/knowledge-mcp/knowledge-mcp/internal/config"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/httpserver"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/mcpserver"
+	"github.com/knowledge-mcp/knowledge-mcp/internal/metrics"
 )
 
 type serveConfig struct {
 	http config.HTTP
 	log  config.Log
+	edge config.Edge
+	kb   config.Knowledge
 }
 
 func runServe(ctx context.Context, env *environment, args []string) error {
@@ -19,6 +22,8 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	fs := config.NewFlagSet("serve", "Usage: knowledge-mcp serve [flags]\n\nServes MCP over streamable HTTP at http://HOST:PORT/mcp (stateless: any replica answers any request),\nwith /healthz and /readyz beside it.", env.stdout)
 	cfg.http.AddFlags(fs)
 	cfg.log.AddFlags(fs)
+	cfg.kb.AddFlags(fs)
+	cfg.edge.AddFlags(fs)
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
 	}
@@ -28,19 +33,39 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	if err := cfg.http.Validate(); err != nil {
 		return usageError{err}
 	}
+	if err := cfg.kb.Validate(); err != nil {
+		return usageError{err}
+	}
+	if err := cfg.edge.Validate(); err != nil {
+		return usageError{err}
+	}
 	logger, err := newLogger(env.stderr, &cfg.log)
 	if err != nil {
 		return err
 	}
+	// The edge first: its metrics registry (edge.metrics) also measures the
+	// backend: metrics.InstrumentBackend(backend, name, edge.metrics).
+	edge, err := newEdge(ctx, &cfg.edge, logger)
+	if err != nil {
+		return err
+	}
+
+	backend, closeBackend, err := openBackend(ctx, &cfg.kb, logger)
+	if err != nil {
+		return err
+	}
+	defer closeBackend()
+	backend = metrics.InstrumentBackend(backend, cfg.kb.Backend, edge.metrics)
 
 	info := buildinfo.Get()
-	server := mcpserver.New(mcpserver.Options{Version: info.Version, Logger: logger})
-	handler := httpserver.New(server, httpserver.Options{
+	server := mcpserver.New(mcpserver.Options{Version: info.Version, Logger: logger, Backend: backend})
+	handler := httpserver.New(server, edge.options(httpserver.Options{
+		Ready:        backend.Ready,
 		Logger:       logger,
 		MaxBodyBytes: cfg.http.MaxBodyBytes,
 		KeepAlive:    cfg.http.KeepAlive,
 		AllowedHosts: cfg.http.AllowedHosts,
-	})
+	}))
 	srv, err := httpserver.Listen(cfg.http.Addr(), handler, httpserver.Timeouts{
 		ReadHeader: cfg.http.ReadHeaderTimeout,
 		Read:       cfg.http.ReadTimeout,
@@ -54,9 +79,9 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	logger.Info("serving MCP over streamable HTTP",
 		"url", "http://"+srv.Addr().String()+httpserver.Path,
 		"version", info.Version, "commit", info.Commit)
-	if !cfg.http.IsLoopback() {
-		logger.Warn("listening beyond loopback with no authentication: anyone who reaches this port can use the server; put it behind an authenticating gateway",
-			"host", cfg.http.Host)
+	edge.logPosture(cfg.http.IsLoopback(), cfg.http.Host)
+	if err := edge.serveMetrics(ctx); err != nil {
+		return err
 	}
 	return srv.Serve(ctx)
 }

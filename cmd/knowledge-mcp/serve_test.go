@@ -194,10 +194,10 @@ func TestHTTPRoutes(t *testing.T) {
 	}{
 		{"GET", "/healthz", "", 200, `"ok"`},
 		{"GET", "/readyz", "", 200, `"ready"`},
-		{"GET", "/mcp", "", 200, `"streamable-http"`},         // an ALB health check on /mcp
-		{"GET", "/mcp/", "", 200, `"streamable-http"`},        // no redirect to /mcp
-		{"GET", "/mcp", "text/event-stream", 405, ""},         // stateless: no standalone stream
-		{"DELETE", "/mcp", "", 405, ""},                       // no sessions to delete
+		{"GET", "/mcp", "", 200, `"streamable-http"`},  // an ALB health check on /mcp
+		{"GET", "/mcp/", "", 200, `"streamable-http"`}, // no redirect to /mcp
+		{"GET", "/mcp", "text/event-stream", 405, ""},  // stateless: no standalone stream
+		{"DELETE", "/mcp", "", 405, ""},                // no sessions to delete
 		{"GET", "/nope", "", 404, ""},
 	}
 	for _, tt := range tests {

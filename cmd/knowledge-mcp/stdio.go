@@ -14,19 +14,29 @@ import (
 
 func runStdio(ctx context.Context, env *environment, args []string) error {
 	var logCfg config.Log
+	var kbCfg config.Knowledge
 	fs := config.NewFlagSet("stdio", "Usage: knowledge-mcp stdio [flags]\n\nServes MCP over stdin and stdout, for desktop clients. Nothing but protocol is written to stdout;\nlogs go to stderr.", env.stderr)
 	logCfg.AddFlags(fs)
+	kbCfg.AddFlags(fs)
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
 	}
 	if len(fs.Args()) > 0 {
 		return usagef("unexpected arguments %q", fs.Args())
 	}
+	if err := kbCfg.Validate(); err != nil {
+		return usageError{err}
+	}
 	logger, err := newLogger(env.stderr, &logCfg)
 	if err != nil {
 		return err
 	}
-	server := mcpserver.New(mcpserver.Options{Version: buildinfo.Get().Version, Logger: logger})
+	backend, closeBackend, err := openBackend(ctx, &kbCfg, logger)
+	if err != nil {
+		return err
+	}
+	defer closeBackend()
+	server := mcpserver.New(mcpserver.Options{Version: buildinfo.Get().Version, Logger: logger, Backend: backend})
 	transport := &mcp.IOTransport{Reader: io.NopCloser(env.stdin), Writer: nopWriteCloser{env.stdout}}
 	logger.Info("serving MCP over stdio")
 	if err := server.Run(ctx, transport); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, io.EOF) {

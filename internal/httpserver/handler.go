@@ -1,19 +1,37 @@
 // Package httpserver serves knowledge-mcp over HTTP: the streamable-HTTP MCP
-// endpoint at /mcp, the health endpoints, and the middleware every request
-// meets (request logging, host checks, body limits, keep-alives).
+// endpoint at /mcp, the health endpoints, the OAuth protected-resource
+// metadata, /metrics, and the middleware every request meets.
+//
+// The chain, outermost first:
+//
+//	request log → metrics → origin-verify (CDN secret header) → CORS → host guard → routes
+//	/mcp: Origin check → concurrency cap → authentication → per-client rate limit → MCP endpoint
+//
+// Health endpoints (/healthz, /readyz, and a plain GET of /mcp from a load
+// balancer's health checker) pass every check but the host guard's.
 package httpserver
 
 import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"time"
 
+	"github.com/knowledge-mcp/knowledge-mcp/internal/metrics"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // Path is where the MCP endpoint is served.
 const Path = "/mcp"
+
+// Well-known paths of the RFC 9728 protected-resource metadata: the plain
+// form and the form suffixed with the resource's path.
+const (
+	ResourceMetadataPath    = "/.well-known/oauth-protected-resource"
+	ResourceMetadataMCPPath = ResourceMetadataPath + Path
+)
 
 // Options configures the handler.
 type Options struct {
@@ -28,9 +46,48 @@ type Options struct {
 	AllowedHosts []string
 	// Ready reports backend readiness for /readyz; nil means always ready.
 	Ready func(context.Context) error
+
+	// PublicURL is the server's root as clients see it; URLs in responses
+	// (OAuth metadata, WWW-Authenticate) are built from it. Nil: from the
+	// request and, from trusted proxies only, X-Forwarded-Proto/-Host or
+	// Forwarded.
+	PublicURL *url.URL
+	// TrustedProxies are the peers whose forwarding headers are believed,
+	// for the client IP and the public scheme and host.
+	TrustedProxies []netip.Prefix
+	// CORS is the browser cross-origin policy; its origins are also the
+	// origins /mcp accepts in the Origin header.
+	CORS CORS
+	// Auth authenticates /mcp requests; nil serves everyone.
+	Auth Authenticator
+	// OriginVerify, when its header is set, refuses every request but
+	// health checks that lacks the header with the secret.
+	OriginVerify OriginVerify
+	// MaxConcurrent caps MCP requests served at once (503 beyond); 0: no cap.
+	MaxConcurrent int
+	// RateLimit is the per-client rate in requests per second (429 beyond);
+	// 0 disables it. RateBurst is the bucket size (at least 1).
+	RateLimit float64
+	RateBurst int
+	// Metrics receives the request metrics; nil records none.
+	Metrics *metrics.Registry
+	// ServeMetrics serves Metrics at /metrics on this handler, protected by
+	// MetricsToken when set.
+	ServeMetrics bool
+	MetricsToken string
 }
 
-// New returns the HTTP handler serving server.
+// handler is the state the middleware shares.
+type handler struct {
+	opts    Options
+	proxies proxyTrust
+	origins *originPolicy
+	limiter *clientLimiter
+}
+
+// New returns the HTTP handler serving server. It adds a receiving
+// middleware to server that records each MCP call's outcome for the log
+// line and the metrics.
 func New(server *mcp.Server, opts Options) http.Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -38,18 +95,57 @@ func New(server *mcp.Server, opts Options) http.Handler {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 1 << 20
 	}
+	h := &handler{
+		opts:    opts,
+		proxies: proxyTrust{prefixes: opts.TrustedProxies},
+		origins: newOriginPolicy(opts.CORS.Origins, opts.PublicURL),
+	}
+	if opts.RateLimit > 0 {
+		h.limiter = newClientLimiter(opts.RateLimit, opts.RateBurst)
+	}
+	server.AddReceivingMiddleware(recordOutcome)
 	endpoint := newMCPEndpoint(server, opts)
 
+	var mcpChain http.Handler = endpoint
+	mcpChain = h.rateLimit(mcpChain)
+	mcpChain = h.authenticate(mcpChain)
+	mcpChain = h.limitConcurrency(mcpChain)
+	mcpChain = h.checkOrigin(mcpChain)
+
 	mux := http.NewServeMux()
-	mux.Handle(Path, endpoint)
-	mux.Handle(Path+"/", endpoint) // no trailing-slash redirect, either way
+	mux.Handle(Path, mcpChain)
+	mux.Handle(Path+"/", mcpChain) // no trailing-slash redirect, either way
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.HandleFunc("HEAD /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(opts.Ready))
 	mux.Handle("HEAD /readyz", readyz(opts.Ready))
+	if opts.Auth != nil {
+		meta := h.resourceMetadata()
+		mux.Handle("GET "+ResourceMetadataPath, meta)
+		mux.Handle("GET "+ResourceMetadataMCPPath, meta)
+	}
+	if opts.ServeMetrics && opts.Metrics != nil {
+		mux.Handle("GET /metrics", MetricsHandler(opts.Metrics, opts.MetricsToken))
+	}
 
-	var h http.Handler = mux
-	h = hostGuard(h, opts.AllowedHosts)
-	h = logRequests(h, opts.Logger)
-	return h
+	var out http.Handler = mux
+	out = hostGuard(out, opts.AllowedHosts, opts.Metrics)
+	out = h.cors(out)
+	out = h.verifyOrigin(out)
+	out = h.observe(out)
+	out = logRequests(out, opts.Logger)
+	return out
+}
+
+// isHealthCheck reports whether r is a health probe: /healthz, /readyz, or a
+// plain GET of /mcp by a load balancer (one that does not ask for an event
+// stream). Probes come straight from the load balancer, without the CDN's
+// secret header or credentials, and reveal nothing.
+func isHealthCheck(r *http.Request) bool {
+	switch r.URL.Path {
+	case "/healthz", "/readyz":
+		return true
+	}
+	return isMCPPath(r.URL.Path) && (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
+		!acceptsEventStream(r.Header.Values("Accept"))
 }

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/knowledge-mcp/knowledge-mcp/internal/metrics"
 )
 
 // hostGuard is the MCP spec's DNS-rebinding defence for local servers: on a
@@ -13,7 +15,7 @@ import (
 // Host header names a loopback host too. A reverse proxy on the same host
 // (nginx, an ECS sidecar) forwards other Host values; the operator lists them
 // in allowed (or "*"). Health endpoints are exempt.
-func hostGuard(next http.Handler, allowed []string) http.Handler {
+func hostGuard(next http.Handler, allowed []string, reg *metrics.Registry) http.Handler {
 	anyHost := slices.Contains(allowed, "*")
 	allowedSet := make(map[string]bool, len(allowed))
 	for _, h := range allowed {
@@ -28,6 +30,7 @@ func hostGuard(next http.Handler, allowed []string) http.Handler {
 		if ok && local != nil && isLoopbackHost(hostOnly(local.String())) {
 			host := strings.ToLower(hostOnly(r.Host))
 			if !isLoopbackHost(host) && !allowedSet[host] {
+				reg.OriginRejected("host")
 				writeJSON(w, http.StatusForbidden, map[string]any{
 					"jsonrpc": "2.0", "id": nil,
 					"error": map[string]any{"code": codeInvalidRequest, "message": fmt.Sprintf(

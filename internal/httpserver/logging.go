@@ -6,16 +6,37 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
 type requestInfoKey struct{}
 
-// requestInfo collects, while a request is served, what its log line says.
+// requestInfo collects, while a request is served, what its log line and
+// metrics say. The MCP middleware (recordOutcome) writes outcome and
+// toolKnown from the SDK's goroutine, hence the mutex.
 type requestInfo struct {
 	id        string
 	rpcMethod string
 	tool      string
+	subject   string // authenticated principal
+	clientIP  string // the client's address, through trusted proxies
+	reason    string // why the edge refused the request
+
+	// dispatched is set when the SDK hands the request to the server.
+	dispatched atomic.Bool
+
+	mu        sync.Mutex
+	outcome   string // ok, tool_error or rpc_error, once the SDK handled it
+	toolKnown bool   // the tool exists (it ran, or failed as a tool)
+}
+
+// setReason records why the edge refused r, for the log line.
+func setReason(r *http.Request, reason string) {
+	if info := infoFrom(r.Context()); info != nil {
+		info.reason = reason
+	}
 }
 
 func infoFrom(ctx context.Context) *requestInfo {
@@ -65,6 +86,18 @@ func logRequests(next http.Handler, logger *slog.Logger) http.Handler {
 		}
 		if info.tool != "" {
 			attrs = append(attrs, slog.String("tool", info.tool))
+		}
+		if info.clientIP != "" && info.clientIP != hostOnly(r.RemoteAddr) {
+			attrs = append(attrs, slog.String("client_ip", info.clientIP))
+		}
+		if info.subject != "" {
+			attrs = append(attrs, slog.String("subject", info.subject))
+		}
+		if info.reason != "" {
+			attrs = append(attrs, slog.String("reason", info.reason))
+		}
+		if outcome, _ := info.result(); outcome != "" {
+			attrs = append(attrs, slog.String("outcome", outcome))
 		}
 		logger.LogAttrs(r.Context(), level, "request", attrs...)
 	})

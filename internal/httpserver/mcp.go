@@ -110,7 +110,8 @@ func (e *mcpEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("X-Accel-Buffering", "no")
-	ka := startKeepAlive(w, e.opts.KeepAlive)
+	info := infoFrom(r.Context())
+	ka := startKeepAlive(w, e.opts.KeepAlive, func() bool { return info != nil && info.dispatched.Load() })
 	defer ka.stop()
 	e.stream.ServeHTTP(ka, r)
 }

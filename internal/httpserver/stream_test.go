@@ -29,6 +29,7 @@ func newSlowServer() *mcp.Server {
 			if token := req.Params.GetProgressToken(); token != nil {
 				_ = req.Session.NotifyProgress(ctx, &mcp.ProgressNotificationParams{ProgressToken: token, Progress: float64(i), Total: float64(in.Steps)})
 			}
+			//lint:ignore SA1019 logging notifications are still served to clients of 2025-11-25 and earlier
 			_ = req.Session.Log(ctx, &mcp.LoggingMessageParams{Level: "info", Data: "step done"})
 		}
 		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "done"}}}, struct{}{}, nil
@@ -51,6 +52,7 @@ func TestStreamingClientReceivesNotifications(t *testing.T) {
 			progress = append(progress, r.Params.Progress)
 			mu.Unlock()
 		},
+		//lint:ignore SA1019 logging notifications are still served to clients of 2025-11-25 and earlier
 		LoggingMessageHandler: func(context.Context, *mcp.LoggingMessageRequest) {
 			mu.Lock()
 			logs++
@@ -67,6 +69,7 @@ func TestStreamingClientReceivesNotifications(t *testing.T) {
 		mu.Lock()
 		progress, logs = nil, 0
 		mu.Unlock()
+		//lint:ignore SA1019 logging notifications are still served to clients of 2025-11-25 and earlier
 		if err := cs.SetLoggingLevel(ctx, &mcp.SetLoggingLevelParams{Level: "debug"}); err != nil {
 			t.Fatalf("logging/setLevel: %v", err)
 		}

@@ -84,12 +84,19 @@ type Query struct {
 	DataSourceIDs []string
 	// NextToken continues a previous search where the backend paginates.
 	NextToken string
+	// Rerank asks for reranking where the backend offers it (Bedrock with
+	// an operator-configured reranker model); nil leaves the backend's
+	// default, which is off unless the operator turned it on.
+	Rerank *bool
 }
 
 // SearchResult is the answer to a [Query].
 type SearchResult struct {
 	Results   []Result `json:"results"`
 	NextToken string   `json:"next_token,omitempty"`
+	// GuardrailAction is Bedrock's verdict when a guardrail is configured
+	// (INTERVENED or NONE).
+	GuardrailAction string `json:"guardrail_action,omitempty"`
 }
 
 // Result is one ranked passage.
@@ -105,6 +112,9 @@ type Result struct {
 	KnowledgeBaseID string         `json:"knowledge_base_id,omitempty"`
 	LocationType    string         `json:"location_type,omitempty"`
 	Metadata        map[string]any `json:"metadata,omitempty"`
+	// ContentType is the kind of passage where the backend has several
+	// (Bedrock: TEXT, IMAGE, ROW); empty means text.
+	ContentType string `json:"content_type,omitempty"`
 }
 
 // Document is the full text of one source document.
@@ -125,6 +135,9 @@ type AskQuery struct {
 	MaxResults      int
 	Filter          *Filter
 	SessionID       string
+	// DataSourceIDs and SearchType restrict retrieval as in [Query].
+	DataSourceIDs []string
+	SearchType    string
 }
 
 // Answer is a generated answer with the passages that support it.
@@ -132,9 +145,12 @@ type Answer struct {
 	Text      string     `json:"text"`
 	Citations []Citation `json:"citations,omitempty"`
 	SessionID string     `json:"session_id,omitempty"`
+	// GuardrailAction is Bedrock's guardrail verdict, when one is configured.
+	GuardrailAction string `json:"guardrail_action,omitempty"`
 }
 
-// Citation ties a span of an [Answer] to the passages it rests on.
+// Citation ties a span of an [Answer] to the passages it rests on. Start
+// and End are offsets into Answer.Text, End exclusive (Text[Start:End]).
 type Citation struct {
 	Text       string   `json:"text,omitempty"`
 	Start      int      `json:"start"`

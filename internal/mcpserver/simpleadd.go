@@ -23,7 +23,7 @@ func addSimpleAdd(server *mcp.Server) {
 		Name:        "simpleadd",
 		Title:       "Add two numbers",
 		Description: "Adds two numbers and returns the sum. Use it to test that the MCP connection works end to end.",
-		Annotations: &mcp.ToolAnnotations{ReadOnlyHint: true, IdempotentHint: true, OpenWorldHint: new(false)},
+		Annotations: &mcp.ToolAnnotations{ReadOnlyHint: true, DestructiveHint: new(false), IdempotentHint: true, OpenWorldHint: new(false)},
 	}, simpleAdd)
 }
 

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/knowledge-mcp/knowledge-mcp/internal/config"
+	"github.com/knowledge-mcp/knowledge-mcp/internal/ingest"
+	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/local"
+)
+
+// testKillEnv makes "index" kill itself hard at a chosen point, so tests
+// can prove that an interrupted build leaves the previous index usable:
+// "files:N" after the N-th file, "rename" after the new file is written but
+// before it replaces the old one. For tests only.
+const testKillEnv = "KNOWLEDGE_MCP_TEST_KILL"
+
+func runIndex(ctx context.Context, env *environment, args []string) error {
+	var (
+		kbCfg        config.Knowledge
+		name         string
+		description  string
+		maxFileBytes int64
+		chunkBytes   int
+		overlapBytes int
+		quiet        bool
+	)
+	fs := config.NewFlagSet("index", `Usage: knowledge-mcp index FOLDER [flags]
+
+Builds or updates the local knowledge base of FOLDER: Markdown (front matter as metadata), plain
+text and HTML, with metadata from Bedrock-style FILE.metadata.json sidecars. Incremental: unchanged
+files are skipped by content hash, removed files are dropped. The index is one file, DATA_DIR/NAME.kbi,
+replaced atomically: a running server keeps answering and switches to the new index by itself.`, env.stdout)
+	fs.String(&name, "kb", "KB_NAME", "", "knowledge base name (default: the folder's name)")
+	fs.String(&description, "description", "KB_DESCRIPTION", "", "what the knowledge base holds, shown to agents (default: keep the previous one)")
+	kbCfg.AddLocalFlags(fs)
+	fs.Int64(&maxFileBytes, "max-file-bytes", "MAX_FILE_BYTES", ingest.DefaultMaxFileBytes, "skip files larger than this")
+	fs.Int(&chunkBytes, "chunk-bytes", "CHUNK_BYTES", ingest.DefaultChunkBytes, "largest chunk in bytes; chunks follow headings and are cut at paragraphs or sentences")
+	fs.Int(&overlapBytes, "chunk-overlap", "CHUNK_OVERLAP", ingest.DefaultOverlapBytes, "bytes repeated between consecutive chunks of one section (-1 for none)")
+	fs.Bool(&quiet, "quiet", "", false, "print only the summary")
+	positional, err := parseInterspersed(fs, env, args)
+	if err != nil {
+		return err
+	}
+	if len(positional) != 1 {
+		return usagef("want one FOLDER to index, got %d arguments; usage: knowledge-mcp index FOLDER [--kb NAME]", len(positional))
+	}
+	dir := positional[0]
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		return usagef("%s is not a folder", dir)
+	}
+	if name != "" {
+		if err := local.ValidName(name); err != nil {
+			return usageError{err}
+		}
+	}
+	if chunkBytes < 200 {
+		return usagef("chunk-bytes (CHUNK_BYTES): %d is too small; use 200 or more", chunkBytes)
+	}
+	if maxFileBytes <= 0 {
+		return usagef("max-file-bytes (MAX_FILE_BYTES): must be positive")
+	}
+
+	progress := newProgress(env.stderr, quiet)
+	opts := local.BuildOptions{
+		Dir: dir, Name: name, Description: description, DataDir: kbCfg.DataDir,
+		Chunk:        ingest.ChunkOptions{MaxBytes: chunkBytes, OverlapBytes: overlapBytes},
+		MaxFileBytes: maxFileBytes,
+		Progress:     progress.update,
+		Hooks:        killHooks(env.getenv(testKillEnv)),
+	}
+	stats, err := local.Build(ctx, opts)
+	progress.done()
+	if err != nil {
+		return err
+	}
+	for _, s := range stats.Skipped {
+		fmt.Fprintln(env.stderr, s.Error())
+	}
+	if stats.Previous != "" {
+		fmt.Fprintln(env.stderr, "note:", stats.Previous)
+	}
+	mbps := float64(stats.Bytes) / 1e6 / max(stats.Duration.Seconds(), 1e-9)
+	fmt.Fprintf(env.stdout, "indexed %s into knowledge base %q (%s)\n", dir, stats.Name, stats.Path)
+	fmt.Fprintf(env.stdout, "files: %d added, %d updated, %d unchanged, %d removed, %d skipped\n",
+		stats.Added, stats.Updated, stats.Unchanged, stats.Removed, len(stats.Skipped))
+	fmt.Fprintf(env.stdout, "%d documents, %d chunks, %.1f MB read in %s (%.1f MB/s)\n",
+		stats.Documents, stats.Chunks, float64(stats.Bytes)/1e6, stats.Duration.Round(time.Millisecond), mbps)
+	fmt.Fprintf(env.stdout, "search it: knowledge-mcp search \"QUERY\" --kb %s; serve it: knowledge-mcp serve --kb %s\n", stats.Name, stats.Name)
+	return nil
+}
+
+// killHooks turns the test-only KNOWLEDGE_MCP_TEST_KILL setting into build
+// hooks that SIGKILL this process.
+func killHooks(spec string) local.BuildHooks {
+	kill := func() {
+		syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		select {} // never returns
+	}
+	switch {
+	case spec == "rename":
+		return local.BuildHooks{BeforeRename: kill}
+	case strings.HasPrefix(spec, "files:"):
+		n, err := strconv.Atoi(strings.TrimPrefix(spec, "files:"))
+		if err != nil {
+			return local.BuildHooks{}
+		}
+		return local.BuildHooks{AfterFile: func(done int) {
+			if done >= n {
+				kill()
+			}
+		}}
+	}
+	return local.BuildHooks{}
+}
+
+// progress draws a progress bar on a terminal and plain lines elsewhere.
+type progress struct {
+	w        io.Writer
+	terminal bool
+	quiet    bool
+	last     time.Time
+	drawn    bool
+}
+
+func newProgress(w io.Writer, quiet bool) *progress {
+	p := &progress{w: w, quiet: quiet}
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		p.terminal = true
+	}
+	return p
+}
+
+func (p *progress) update(pr local.Progress) {
+	if p.quiet || pr.Total == 0 {
+		return
+	}
+	now := time.Now()
+	final := pr.Done == pr.Total
+	if p.terminal {
+		if !final && now.Sub(p.last) < 100*time.Millisecond {
+			return
+		}
+		p.last = now
+		const width = 30
+		filled := width * pr.Done / pr.Total
+		name := pr.Path
+		if len(name) > 40 {
+			name = "…" + name[len(name)-39:]
+		}
+		fmt.Fprintf(p.w, "\r\033[K[%s%s] %d/%d %s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), pr.Done, pr.Total, name)
+		p.drawn = true
+		return
+	}
+	// Plain lines: about every 10% and the last file.
+	step := max(pr.Total/10, 1)
+	if pr.Done%step == 0 || final {
+		fmt.Fprintf(p.w, "indexed %d/%d files (%s)\n", pr.Done, pr.Total, pr.Path)
+	}
+}
+
+func (p *progress) done() {
+	if p.drawn {
+		fmt.Fprintln(p.w)
+	}
+}
+
+// parseInterspersed parses flags placed before, between or after the
+// positional arguments ("index DIR --kb NAME") and returns the positional
+// arguments. "--" ends the flags.
+func parseInterspersed(fs *config.FlagSet, env *environment, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := parseFlags(fs, env, args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}

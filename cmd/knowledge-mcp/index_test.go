@@ -1,0 +1,191 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/knowledge-mcp/knowledge-mcp/internal/kb"
+	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/local"
+)
+
+// runCLI runs the command in-process and returns its exit status and output.
+func runCLI(t *testing.T, envVars map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	env := &environment{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, getenv: func(k string) string { return envVars[k] }}
+	code := run(context.Background(), env, args)
+	return code, stdout.String(), stderr.String()
+}
+
+// TestIndexHelperProcess is not a test: it runs "knowledge-mcp ARGS" in a
+// subprocess for TestIndexCrashSafety.
+func TestIndexHelperProcess(t *testing.T) {
+	if os.Getenv("KMCP_HELPER") != "1" {
+		return
+	}
+	args := os.Args
+	for i, a := range args {
+		if a == "--" {
+			args = args[i+1:]
+			break
+		}
+	}
+	env := &environment{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	os.Exit(run(context.Background(), env, args))
+}
+
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, text := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestIndexCrashSafety kills "index" hard, in a real subprocess, midway
+// through the files and again just before the rename: the previous index
+// must still answer, and the next run must succeed.
+func TestIndexCrashSafety(t *testing.T) {
+	dir, dataDir := t.TempDir(), t.TempDir()
+	files := map[string]string{}
+	for i := range 20 {
+		files[filepath.Join("notes", string(rune('a'+i))+".md")] = "# Note\n\nThe walrus protocol, part " + string(rune('a'+i)) + ".\n"
+	}
+	writeFiles(t, dir, files)
+	if code, out, errOut := runCLI(t, nil, "index", dir, "--kb", "notes", "--data-dir", dataDir); code != 0 {
+		t.Fatalf("first index: %d %s %s", code, out, errOut)
+	}
+	writeFiles(t, dir, map[string]string{"new.md": "# New\n\nThe zebra protocol.\n", "notes/a.md": "# Changed\n\nThe okapi protocol.\n"})
+
+	for _, kill := range []string{"files:5", "rename"} {
+		t.Run(kill, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestIndexHelperProcess$", "--", "index", dir, "--kb", "notes", "--data-dir", dataDir)
+			cmd.Env = append(os.Environ(), "KMCP_HELPER=1", testKillEnv+"="+kill)
+			out, err := cmd.CombinedOutput()
+			var exitErr *exec.ExitError
+			if !errors.As(err, &exitErr) {
+				t.Fatalf("index was not killed: %v\n%s", err, out)
+			}
+			if ws, ok := exitErr.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+				t.Fatalf("index ended with %v, want death by SIGKILL\n%s", err, out)
+			}
+			if kill == "rename" {
+				tmps, _ := filepath.Glob(filepath.Join(dataDir, "notes.kbi.tmp-*"))
+				if len(tmps) == 0 {
+					t.Errorf("no temporary file left: the kill came too early to prove anything")
+				}
+			}
+			store := local.NewStore(nil)
+			defer store.Close()
+			if err := store.AddIndexFile("notes", local.IndexPath(dataDir, "notes"), ""); err != nil {
+				t.Fatal(err)
+			}
+			if err := store.Ready(context.Background()); err != nil {
+				t.Fatalf("old index unusable after the crash: %v", err)
+			}
+			res, err := store.Search(context.Background(), kb.Query{Text: "walrus protocol", MaxResults: 100})
+			if err != nil || len(res.Results) != 20 {
+				t.Fatalf("old index: %d results, %v", len(res.Results), err)
+			}
+			if res, _ := store.Search(context.Background(), kb.Query{Text: "zebra"}); len(res.Results) != 0 {
+				t.Errorf("half-built index visible: zebra found")
+			}
+		})
+	}
+	code, out, errOut := runCLI(t, nil, "index", dir, "--kb", "notes", "--data-dir", dataDir)
+	if code != 0 {
+		t.Fatalf("index after crashes: %d %s %s", code, out, errOut)
+	}
+	if !strings.Contains(out, "1 added, 1 updated, 19 unchanged, 0 removed") {
+		t.Errorf("summary: %s", out)
+	}
+	if tmps, _ := filepath.Glob(filepath.Join(dataDir, "*.tmp-*")); len(tmps) != 0 {
+		t.Errorf("stale temporary files left: %v", tmps)
+	}
+	code, out, _ = runCLI(t, nil, "search", "zebra protocol", "--kb", "notes", "--data-dir", dataDir)
+	if code != 0 || !strings.Contains(out, "kb://notes/new.md") {
+		t.Errorf("search after recovery: %d\n%s", code, out)
+	}
+}
+
+func TestIndexAndSearchCLI(t *testing.T) {
+	dir, dataDir := t.TempDir(), t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"guide.md":               "---\nteam: ops\n---\n# Guide\n\n## Health checks\n\nPoint the target group at /healthz.\n",
+		"other.md":               "# Other\n\nHealth of the team.\n",
+		"manual.pdf":             "%PDF-1.4",
+		"other.md.metadata.json": `{"metadataAttributes":{"team":"people"}}`,
+	})
+	code, out, errOut := runCLI(t, nil, "index", dir, "--kb", "guide", "--description", "Ops guide", "--data-dir", dataDir)
+	if code != 0 {
+		t.Fatalf("index: %d %s", code, errOut)
+	}
+	for _, want := range []string{"2 added, 0 updated, 0 unchanged, 0 removed, 1 skipped", "2 documents"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(errOut, "skipped: manual.pdf: PDF") {
+		t.Errorf("no PDF skip line:\n%s", errOut)
+	}
+	if !strings.Contains(errOut, "indexed 2/2 files") {
+		t.Errorf("no plain progress lines off a terminal:\n%s", errOut)
+	}
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"search", "health checks target group", "--kb", "guide"}, 0, "1. Guide › Health checks\n   kb://guide/guide.md"},
+		{[]string{"search", "health", "--kb", "guide", "--filter", `{"equals":{"key":"team","value":"people"}}`, "--json"}, 0, `"uri": "kb://guide/other.md"`},
+		{[]string{"search", "health", "--kb", "guide", "--filter", `{"greaterThan":{"key":"team","value":"x"}}`}, 2, `key "team" needs a number`},
+		{[]string{"search", "health", "--kb", "missing"}, 2, "known: guide"},
+		{[]string{"search", "", "--kb", "guide"}, 2, "want a QUERY"},
+		{[]string{"search", "health", "--kb", "guide", "--max-results", "500"}, 2, "out of range 1-100"},
+		{[]string{"index"}, 2, "want one FOLDER"},
+		{[]string{"index", dir, "--kb", "../x"}, 2, "knowledge base name"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			args := append(tt.args, "--data-dir", dataDir)
+			code, out, errOut := runCLI(t, nil, args...)
+			if code != tt.code || !strings.Contains(out+errOut, tt.want) {
+				t.Errorf("exit %d (want %d), output lacks %q:\n%s%s", code, tt.code, tt.want, out, errOut)
+			}
+		})
+	}
+}
+
+func TestSearchBuiltInDocs(t *testing.T) {
+	for _, tt := range []struct{ query, want string }{
+		{"CloudFront answers 504 gateway timeout", "P1:"},
+		{"browser blocks mixed content", "P2:"},
+		{"ECS tasks are restarted forever health check", "P3:"},
+		{"exec format error", "P4:"},
+		{"AccessDeniedException bedrock Retrieve credentials", "P5:"},
+		{"Network Error CORS preflight", "P6:"},
+		{"reachable around the load balancer security groups", "P7:"},
+		{"works on one task fails on two session", "P8:"},
+		{"server open to the internet authentication", "P9:"},
+		{"how do I index my own folder", "Index your own folder"},
+	} {
+		t.Run(tt.query, func(t *testing.T) {
+			code, out, errOut := runCLI(t, nil, "search", tt.query, "--max-results", "1")
+			if code != 0 || !strings.Contains(out, tt.want) {
+				t.Errorf("exit %d; top result lacks %q:\n%s%s", code, tt.want, out, errOut)
+			}
+		})
+	}
+}

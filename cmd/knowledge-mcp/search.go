@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/knowledge-mcp/knowledge-mcp/internal/config"
+	"github.com/knowledge-mcp/knowledge-mcp/internal/kb"
+)
+
+func runSearch(ctx context.Context, env *environment, args []string) error {
+	var (
+		kbCfg      config.Knowledge
+		maxResults int
+		filterJSON string
+		asJSON     bool
+		logCfg     config.Log
+	)
+	fs := config.NewFlagSet("search", `Usage: knowledge-mcp search "QUERY" [flags]
+
+Searches knowledge bases from the terminal: ranked passages with title, location, score and a
+snippet, or JSON with --json. Without --kb it searches the built-in documentation.`, env.stdout)
+	kbCfg.AddFlags(fs)
+	fs.Int(&maxResults, "max-results", "", kb.DefaultMaxResults, fmt.Sprintf("number of results, 1-%d", kb.MaxMaxResults))
+	fs.String(&filterJSON, "filter", "", "", `metadata filter in Bedrock's RetrievalFilter JSON, e.g. {"equals":{"key":"team","value":"search"}}`)
+	fs.Bool(&asJSON, "json", "", false, "print the results as JSON")
+	logCfg.Level = "warn"
+	fs.String(&logCfg.Level, "log-level", "LOG_LEVEL", "warn", "log level: debug, info, warn or error")
+	positional, err := parseInterspersed(fs, env, args)
+	if err != nil {
+		return err
+	}
+	text := strings.Join(positional, " ")
+	if strings.TrimSpace(text) == "" {
+		return usagef(`want a QUERY; usage: knowledge-mcp search "QUERY" [--kb NAME]`)
+	}
+	if err := kbCfg.Validate(); err != nil {
+		return usageError{err}
+	}
+	var filter *kb.Filter
+	filter, err = kb.ParseFilter([]byte(filterJSON))
+	if err != nil {
+		return usageError{err}
+	}
+	logger, err := newLogger(env.stderr, &logCfg)
+	if err != nil {
+		return err
+	}
+	backend, closeBackend, err := openBackend(ctx, &kbCfg, logger)
+	if err != nil {
+		return err
+	}
+	defer closeBackend()
+	q := kb.Query{Text: text, MaxResults: maxResults, Filter: filter}
+	res, err := backend.Search(ctx, q)
+	if err != nil {
+		if errors.Is(err, kb.ErrInvalidArgument) {
+			return usageError{err}
+		}
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(env.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	if len(res.Results) == 0 {
+		fmt.Fprintf(env.stdout, "no results for %q\n", text)
+		return nil
+	}
+	for i, r := range res.Results {
+		title := r.Title
+		path := r.HeadingPath
+		if len(path) > 0 && path[0] == title {
+			path = path[1:]
+		}
+		if len(path) > 0 {
+			title += " › " + strings.Join(path, " › ")
+		}
+		fmt.Fprintf(env.stdout, "%d. %s\n   %s  (chunk %d, score %.2f)\n   %s\n\n", i+1, title, r.URI, r.ChunkIndex, r.Score, r.Snippet)
+	}
+	return nil
+}

@@ -1,0 +1,68 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Backends lists the values of --backend. The first is the default.
+var Backends = []string{"local", "bedrock"}
+
+// Knowledge says which knowledge bases to serve and where local indexes
+// live.
+type Knowledge struct {
+	// Backend selects the implementation: "local" (default) or "bedrock".
+	Backend string
+	// KBs are the local knowledge bases to serve: folder paths (indexed
+	// at start, incrementally), NAME=FOLDER pairs, index names in DataDir,
+	// or paths of .kbi index files. Empty serves the built-in
+	// documentation.
+	KBs []string
+	// DataDir holds local index files.
+	DataDir string
+	// Bedrock configures --backend bedrock.
+	Bedrock Bedrock
+}
+
+// AddFlags registers the knowledge-base settings.
+func (c *Knowledge) AddFlags(f *FlagSet) {
+	f.String(&c.Backend, "backend", "KB_BACKEND", Backends[0], "knowledge-base backend: "+strings.Join(Backends, ", "))
+	c.AddLocalFlags(f)
+	c.Bedrock.AddFlags(f)
+	f.List(&c.KBs, "kb", "KB", nil, "local knowledge bases to serve, comma-separated: a folder (indexed at start), NAME=FOLDER, a name built with 'knowledge-mcp index', or an index file (.kbi); none serves the built-in documentation")
+}
+
+// AddLocalFlags registers only the data folder (for index and search).
+func (c *Knowledge) AddLocalFlags(f *FlagSet) {
+	f.String(&c.DataDir, "data-dir", "KNOWLEDGE_MCP_DATA", DefaultDataDir(), "folder holding local index files (NAME.kbi)")
+}
+
+// Validate checks the settings.
+func (c *Knowledge) Validate() error {
+	if !slices.Contains(Backends, c.Backend) {
+		return fmt.Errorf("backend (KB_BACKEND): unknown %q; use one of %s", c.Backend, strings.Join(Backends, ", "))
+	}
+	if c.Backend == "bedrock" {
+		if len(c.KBs) > 0 {
+			return fmt.Errorf("kb (KB): local folders are for --backend local; with --backend bedrock choose knowledge bases with knowledge-base-id (KNOWLEDGE_BASE_IDS)")
+		}
+		return c.Bedrock.Validate()
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		return fmt.Errorf("data-dir (KNOWLEDGE_MCP_DATA): empty; give a folder for index files")
+	}
+	return nil
+}
+
+// DefaultDataDir is the per-user cache folder for indexes
+// (~/.cache/knowledge-mcp on Linux), or one under the temporary folder
+// when the user has no home (as in a scratch container).
+func DefaultDataDir() string {
+	if dir, err := os.UserCacheDir(); err == nil && dir != "" && filepath.IsAbs(dir) {
+		return filepath.Join(dir, "knowledge-mcp")
+	}
+	return filepath.Join(os.TempDir(), "knowledge-mcp")
+}

@@ -1,0 +1,390 @@
+// Package ingest turns a folder of documents into text a search index can
+// take: it walks the folder, reads Markdown (front matter as metadata), plain
+// text and HTML (text only), merges metadata from Bedrock-style
+// "<file>.metadata.json" sidecars, and splits each document into
+// heading-aware chunks with a size limit and overlap.
+//
+// It knows nothing of indexes; the local backend drives it.
+package ingest
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// Formats of a [Document].
+const (
+	FormatMarkdown = "markdown"
+	FormatText     = "text"
+	FormatHTML     = "html"
+)
+
+// SidecarSuffix ends the name of a metadata sidecar: "a.pdf.metadata.json"
+// holds the metadata of "a.pdf", as Bedrock Knowledge Bases expect.
+const SidecarSuffix = ".metadata.json"
+
+// DefaultMaxFileBytes is the default size above which a file is skipped.
+const DefaultMaxFileBytes = 20 << 20
+
+// Document is one source file as text.
+type Document struct {
+	// Path is the file's slash-separated path relative to the folder.
+	Path string
+	// Title is from front matter, <title>/<h1>, the first heading, or the
+	// file name.
+	Title string
+	// Format is one of the Format constants.
+	Format string
+	// Text is the document's text: Markdown as written (front matter
+	// removed), plain text, or HTML rendered as Markdown-like text.
+	Text string
+	// Metadata is front matter merged with the sidecar (the sidecar wins).
+	Metadata map[string]any
+	// Hash identifies the content and the sidecar; equal hashes mean the
+	// document need not be re-indexed.
+	Hash string
+	// Size is the file size in bytes.
+	Size int64
+	// Anchors maps HTML element ids to byte offsets in Text.
+	Anchors map[string]int
+}
+
+// SkipError says why a file was not indexed. The run goes on.
+type SkipError struct {
+	Path   string
+	Reason string
+}
+
+func (e *SkipError) Error() string { return fmt.Sprintf("skipped: %s: %s", e.Path, e.Reason) }
+
+// IsSkip reports whether err is a [SkipError].
+func IsSkip(err error) bool {
+	var s *SkipError
+	return errors.As(err, &s)
+}
+
+var formats = map[string]string{
+	".md": FormatMarkdown, ".markdown": FormatMarkdown, ".mdx": FormatMarkdown,
+	".txt": FormatText, ".text": FormatText, ".rst": FormatText, ".adoc": FormatText, "": FormatText,
+	".html": FormatHTML, ".htm": FormatHTML, ".xhtml": FormatHTML,
+}
+
+// FormatOf returns the format of a file name, or "" when it is not one that
+// is indexed.
+func FormatOf(name string) string {
+	return formats[strings.ToLower(path.Ext(name))]
+}
+
+// File is a candidate found by [Walk].
+type File struct {
+	// Path is slash-separated, relative to the folder.
+	Path string
+	Size int64
+	// Sidecar reports a "<file>.metadata.json" beside it.
+	Sidecar bool
+	// real is the file's checked real path; sidecar its sidecar's.
+	real, sidecar string
+}
+
+// Walk lists the files under root that may be documents, sorted by path.
+// Hidden files and folders (".git") and sidecars are left out silently;
+// files of an unsupported type, symlinks leading out of root and unreadable
+// folders come back as skips, so the caller can report them.
+func Walk(root string) ([]File, []*SkipError, error) {
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, nil, fmt.Errorf("folder %s: %w", root, err)
+	}
+	info, err := os.Stat(realRoot)
+	if err != nil {
+		return nil, nil, fmt.Errorf("folder %s: %w", root, err)
+	}
+	if !info.IsDir() {
+		return nil, nil, fmt.Errorf("%s is not a folder", root)
+	}
+	var files []File
+	var skips []*SkipError
+	sidecars := map[string]bool{}
+	err = filepath.WalkDir(realRoot, func(p string, d fs.DirEntry, err error) error {
+		rel, _ := filepath.Rel(realRoot, p)
+		rel = filepath.ToSlash(rel)
+		if err != nil {
+			skips = append(skips, &SkipError{Path: rel, Reason: "unreadable: " + err.Error()})
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if rel == "." {
+			return nil
+		}
+		if strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		if strings.HasSuffix(d.Name(), SidecarSuffix) {
+			sidecars[strings.TrimSuffix(rel, SidecarSuffix)] = true
+			return nil
+		}
+		real := p
+		if d.Type()&fs.ModeSymlink != 0 {
+			var err error
+			if real, err = SafeJoin(realRoot, rel); err != nil {
+				skips = append(skips, &SkipError{Path: rel, Reason: "symlink leads outside the folder"})
+				return nil
+			}
+		} else if !d.Type().IsRegular() {
+			return nil
+		}
+		ext := strings.ToLower(path.Ext(rel))
+		if ext == ".pdf" {
+			skips = append(skips, &SkipError{Path: rel, Reason: "PDF (no maintained pure-Go PDF text extractor is built in; convert it to text or Markdown)"})
+			return nil
+		}
+		if FormatOf(rel) == "" {
+			skips = append(skips, &SkipError{Path: rel, Reason: "unsupported file type " + ext})
+			return nil
+		}
+		fi, err := os.Stat(real)
+		if err != nil {
+			skips = append(skips, &SkipError{Path: rel, Reason: "unreadable: " + err.Error()})
+			return nil
+		}
+		files = append(files, File{Path: rel, Size: fi.Size(), real: real})
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("walk %s: %w", root, err)
+	}
+	for i := range files {
+		if sidecars[files[i].Path] {
+			if side, err := SafeJoin(realRoot, files[i].Path+SidecarSuffix); err == nil {
+				files[i].Sidecar, files[i].sidecar = true, side
+			}
+		}
+	}
+	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+	return files, skips, nil
+}
+
+// SafeJoin resolves rel inside root and refuses what would escape it: an
+// absolute path, "..", or a symlink (at any level) leading outside root.
+// It returns the real path of the file.
+func SafeJoin(root, rel string) (string, error) {
+	if rel == "" {
+		return "", fmt.Errorf("empty path")
+	}
+	if filepath.IsAbs(rel) || strings.HasPrefix(rel, "/") || strings.HasPrefix(rel, `\`) || filepath.VolumeName(rel) != "" {
+		return "", fmt.Errorf("path %q is absolute; give a path relative to the knowledge base folder", rel)
+	}
+	for _, part := range strings.FieldsFunc(rel, func(r rune) bool { return r == '/' || r == '\\' }) {
+		if part == ".." {
+			return "", fmt.Errorf("path %q contains \"..\"; paths must stay inside the knowledge base folder", rel)
+		}
+	}
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return "", fmt.Errorf("knowledge base folder %s: %w", root, err)
+	}
+	full := filepath.Join(realRoot, filepath.FromSlash(rel))
+	real, err := filepath.EvalSymlinks(full)
+	if err != nil {
+		return "", fmt.Errorf("path %q: %w", rel, err)
+	}
+	inside, err := filepath.Rel(realRoot, real)
+	if err != nil || inside == ".." || strings.HasPrefix(inside, ".."+string(filepath.Separator)) || filepath.IsAbs(inside) {
+		return "", fmt.Errorf("path %q is a symlink leading outside the knowledge base folder", rel)
+	}
+	return real, nil
+}
+
+// Options bound what [Load] accepts.
+type Options struct {
+	// MaxFileBytes skips larger files; 0 means DefaultMaxFileBytes.
+	MaxFileBytes int64
+}
+
+// ReadFile reads a file found by [Walk] like [Read], without resolving its
+// path again: Walk has checked it stays inside the folder.
+func ReadFile(f File, opts Options) (content, sidecar []byte, hash string, err error) {
+	if f.real == "" {
+		return nil, nil, "", &SkipError{Path: f.Path, Reason: "not found by Walk"}
+	}
+	return readChecked(f.Path, f.real, f.sidecar, opts)
+}
+
+// Read reads the file rel under root and its sidecar, and returns the raw
+// bytes, the sidecar bytes (nil when there is none) and the content hash.
+// It is the cheap first half of [Load], enough to decide whether a file
+// changed.
+func Read(root, rel string, opts Options) (content, sidecar []byte, hash string, err error) {
+	full, err := SafeJoin(root, rel)
+	if err != nil {
+		return nil, nil, "", &SkipError{Path: rel, Reason: err.Error()}
+	}
+	side, serr := SafeJoin(root, rel+SidecarSuffix)
+	if serr != nil {
+		side = ""
+	}
+	return readChecked(rel, full, side, opts)
+}
+
+// readChecked reads the file at the checked path full and the sidecar at
+// the checked path side ("" for none).
+func readChecked(rel, full, side string, opts Options) (content, sidecar []byte, hash string, err error) {
+	limit := opts.MaxFileBytes
+	if limit <= 0 {
+		limit = DefaultMaxFileBytes
+	}
+	fi, err := os.Stat(full)
+	if err != nil {
+		return nil, nil, "", &SkipError{Path: rel, Reason: "unreadable: " + err.Error()}
+	}
+	if fi.Size() > limit {
+		return nil, nil, "", &SkipError{Path: rel, Reason: fmt.Sprintf("too large: %d bytes, the limit is %d (raise --max-file-bytes)", fi.Size(), limit)}
+	}
+	content, err = os.ReadFile(full)
+	if err != nil {
+		return nil, nil, "", &SkipError{Path: rel, Reason: "unreadable: " + err.Error()}
+	}
+	if isBinary(content) {
+		return nil, nil, "", &SkipError{Path: rel, Reason: "binary content"}
+	}
+	if side != "" {
+		if sidecar, err = os.ReadFile(side); err != nil {
+			return nil, nil, "", &SkipError{Path: rel, Reason: "sidecar unreadable: " + err.Error()}
+		}
+	}
+	h := sha256.New()
+	h.Write(content)
+	h.Write([]byte{0})
+	h.Write(sidecar)
+	return content, sidecar, hex.EncodeToString(h.Sum(nil)[:16]), nil
+}
+
+// Load reads and parses the document rel under root. A file that cannot be
+// indexed gives a [*SkipError].
+func Load(root, rel string, opts Options) (*Document, error) {
+	content, sidecar, hash, err := Read(root, rel, opts)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(rel, content, sidecar, hash)
+}
+
+// Parse builds a Document from a file's bytes and its sidecar's (nil when
+// none). hash is stored as is.
+func Parse(rel string, content, sidecar []byte, hash string) (*Document, error) {
+	if isBinary(content) {
+		return nil, &SkipError{Path: rel, Reason: "binary content"}
+	}
+	doc := &Document{Path: rel, Format: FormatOf(rel), Hash: hash, Size: int64(len(content))}
+	if doc.Format == "" {
+		doc.Format = FormatText
+	}
+	content = bytes.TrimPrefix(content, []byte("\xef\xbb\xbf"))
+	var meta map[string]any
+	switch doc.Format {
+	case FormatMarkdown:
+		var body []byte
+		var err error
+		meta, body, err = splitFrontMatter(content)
+		if err != nil {
+			return nil, &SkipError{Path: rel, Reason: err.Error()}
+		}
+		doc.Text = string(body)
+		if t, ok := meta["title"].(string); ok && strings.TrimSpace(t) != "" {
+			doc.Title = strings.TrimSpace(t)
+		} else {
+			doc.Title = firstHeading(doc.Text)
+		}
+	case FormatHTML:
+		h := htmlToText(content)
+		doc.Text, doc.Title, doc.Anchors = h.text, h.title, h.anchors
+	default:
+		doc.Text = string(content)
+	}
+	if !utf8.ValidString(doc.Text) {
+		doc.Text = strings.ToValidUTF8(doc.Text, "\uFFFD")
+	}
+	if sidecar != nil {
+		side, err := ParseSidecar(sidecar)
+		if err != nil {
+			return nil, &SkipError{Path: rel, Reason: fmt.Sprintf("sidecar %s%s: %v", path.Base(rel), SidecarSuffix, err)}
+		}
+		if meta == nil {
+			meta = map[string]any{}
+		}
+		for k, v := range side {
+			meta[k] = v
+		}
+	}
+	doc.Metadata = meta
+	if doc.Title == "" {
+		base := path.Base(rel)
+		doc.Title = strings.TrimSuffix(base, path.Ext(base))
+	}
+	return doc, nil
+}
+
+// isBinary reports content that is not text: a NUL byte or mostly invalid
+// UTF-8 in its first 8 KiB.
+func isBinary(b []byte) bool {
+	head := b
+	if len(head) > 8192 {
+		head = head[:8192]
+	}
+	if bytes.IndexByte(head, 0) >= 0 {
+		return true
+	}
+	bad := 0
+	for len(head) > 0 {
+		r, size := utf8.DecodeRune(head)
+		if r == utf8.RuneError && size == 1 && len(head) >= utf8.UTFMax {
+			bad++
+		}
+		head = head[size:]
+	}
+	return bad > 32
+}
+
+// firstHeading returns the text of the first Markdown heading of level 1
+// (or any level when there is none).
+func firstHeading(text string) string {
+	any := ""
+	inFence := false
+	for line := range strings.Lines(text) {
+		line = strings.TrimRight(line, "\r\n")
+		if isFence(line) {
+			inFence = !inFence
+			continue
+		}
+		if inFence {
+			continue
+		}
+		if level, title := headingOf(line); level > 0 {
+			if level == 1 {
+				return title
+			}
+			if any == "" {
+				any = title
+			}
+		}
+	}
+	return any
+}

@@ -1,0 +1,259 @@
+package local
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// chunkInput is a chunk handed to the builder. Its term ids may be
+// computed beforehand by a [tokenizer] on another goroutine; nil ids are
+// computed by the builder.
+type chunkInput struct {
+	heading []string
+	text    string
+	// body and head are the term ids of text and of the heading path.
+	body, head []uint32
+	analyzed   bool
+}
+
+// dictionary assigns term ids. Tokenizers on several goroutines share it;
+// it is only locked when a word is new to a tokenizer.
+type dictionary struct {
+	mu    sync.Mutex
+	ids   map[string]uint32
+	terms []string
+}
+
+func (d *dictionary) id(term string) uint32 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if id, ok := d.ids[term]; ok {
+		return id
+	}
+	id := uint32(len(d.terms))
+	term = strings.Clone(term)
+	d.ids[term] = id
+	d.terms = append(d.terms, term)
+	return id
+}
+
+// tokenizer turns text into term ids. One per goroutine.
+type tokenizer struct {
+	d *dictionary
+	a *analyzer
+	// words maps a word as written to its term id, or -1 for a dropped
+	// stopword: one map lookup per word.
+	words map[string]int32
+}
+
+func newTokenizer(d *dictionary, r Ranking) *tokenizer {
+	return &tokenizer{d: d, a: newAnalyzer(r), words: map[string]int32{}}
+}
+
+// ids appends the term ids of text to dst.
+func (t *tokenizer) ids(text string, dst []uint32) []uint32 {
+	scanWords(text, func(word string, ascii bool, _, _ int) {
+		id, ok := t.words[word]
+		if !ok {
+			id = -1
+			if term, keep := t.a.term(word, ascii); keep {
+				id = int32(t.d.id(term))
+			}
+			if len(t.words) < 1<<21 {
+				t.words[strings.Clone(word)] = id
+			}
+		}
+		if id >= 0 {
+			dst = append(dst, uint32(id))
+		}
+	})
+	return dst
+}
+
+// analyze fills the term ids of chunks.
+func (t *tokenizer) analyze(chunks []chunkInput) {
+	for i := range chunks {
+		c := &chunks[i]
+		c.body = t.ids(c.text, nil)
+		c.head = t.ids(strings.Join(c.heading, " "), nil)
+		c.analyzed = true
+	}
+}
+
+// builder accumulates documents into postings and streams chunk texts to
+// a writer. finish computes BM25F impacts and returns a ready index.
+type builder struct {
+	r       Ranking
+	dict    *dictionary
+	tok     *tokenizer
+	text    io.Writer
+	textOff int64
+
+	docs   []docEntry
+	chunks []chunkEntry
+
+	// postings holds, per term id, chunk id << 32 | packed frequencies.
+	postings [][]uint64
+	lens     [][3]uint16
+	total    [3]float64
+
+	// tf holds the packed field frequencies of the current chunk by term
+	// id; tfTouched lists the ids set.
+	tf        []uint32
+	tfTouched []uint32
+}
+
+// Field numbers in lengths.
+const (
+	fieldBody = iota
+	fieldHeading
+	fieldTitle
+)
+
+func newBuilder(r Ranking, text io.Writer) *builder {
+	d := &dictionary{ids: map[string]uint32{}}
+	return &builder{r: r, dict: d, tok: newTokenizer(d, r), text: text}
+}
+
+// addDoc adds a document and its chunks.
+func (b *builder) addDoc(d docEntry, chunks []chunkInput) error {
+	d.FirstChunk = int32(len(b.chunks))
+	d.NumChunks = int32(len(chunks))
+	docID := int32(len(b.docs))
+	b.docs = append(b.docs, d)
+	title := b.tok.ids(d.Title, nil)
+	for i, c := range chunks {
+		if !c.analyzed {
+			b.tok.analyze(chunks[i : i+1])
+			c = chunks[i]
+		}
+		chunkID := uint32(len(b.chunks))
+		head := strings.Join(c.heading, headingSep)
+		if strings.Contains(c.text, headingSep) {
+			c.text = strings.ReplaceAll(c.text, headingSep, " ")
+		}
+		if _, err := io.WriteString(b.text, head); err != nil {
+			return fmt.Errorf("write chunk text: %w", err)
+		}
+		if _, err := io.WriteString(b.text, c.text); err != nil {
+			return fmt.Errorf("write chunk text: %w", err)
+		}
+		b.chunks = append(b.chunks, chunkEntry{Doc: docID, Index: int32(i), TextOff: b.textOff, HeadLen: int32(len(head)), TextLen: int32(len(c.text))})
+		b.textOff += int64(len(head) + len(c.text))
+
+		var l [3]uint16
+		l[fieldBody] = uint16(min(len(c.body), 0xffff))
+		l[fieldHeading] = uint16(min(len(c.head), 0xffff))
+		l[fieldTitle] = uint16(min(len(title), 0xffff))
+		b.count(c.body, 0, 0xffff)
+		b.count(c.head, 16, 0xff)
+		b.count(title, 24, 0xff)
+		for f := range 3 {
+			b.total[f] += float64(l[f])
+		}
+		b.lens = append(b.lens, l)
+		for _, id := range b.tfTouched {
+			b.postings[id] = append(b.postings[id], uint64(chunkID)<<32|uint64(b.tf[id]))
+			b.tf[id] = 0
+		}
+		b.tfTouched = b.tfTouched[:0]
+	}
+	return nil
+}
+
+// count adds term ids to the current chunk's packed frequencies: the
+// field's counter sits at bit shift and saturates at limit (body 16 bits,
+// heading and title 8 bits each, in one uint32).
+func (b *builder) count(ids []uint32, shift uint, limit uint32) {
+	for _, id := range ids {
+		for int(id) >= len(b.tf) {
+			b.tf = append(b.tf, 0)
+			b.postings = append(b.postings, nil)
+		}
+		f := b.tf[id]
+		if f == 0 {
+			b.tfTouched = append(b.tfTouched, id)
+		}
+		if (f>>shift)&limit < limit {
+			b.tf[id] = f + 1<<shift
+		}
+	}
+}
+
+// finish computes BM25F impacts (idf × saturated weighted frequency, the
+// whole per-term score, so a query only adds numbers) and returns the
+// index. Terms are sorted so the file is deterministic.
+func (b *builder) finish(h header) *index {
+	n := len(b.chunks)
+	var avg [3]float64
+	for f := range 3 {
+		avg[f] = max(b.total[f]/float64(max(n, 1)), 1)
+	}
+	weights := [3]float64{1, b.r.HeadingWeight, b.r.TitleWeight}
+	terms := b.dict.terms
+	for len(b.postings) < len(terms) {
+		b.postings = append(b.postings, nil)
+	}
+	order := make([]uint32, 0, len(terms))
+	for i := range terms {
+		if len(b.postings[i]) > 0 { // a term seen only in a skipped file has none
+			order = append(order, uint32(i))
+		}
+	}
+	slices.SortFunc(order, func(x, y uint32) int { return strings.Compare(terms[x], terms[y]) })
+
+	total := 0
+	for _, p := range b.postings {
+		total += len(p)
+	}
+	ix := &index{
+		hdr:       h,
+		docs:      b.docs,
+		chunks:    b.chunks,
+		terms:     make(map[string]uint32, len(order)),
+		postStart: make([]uint32, 0, len(order)+1),
+		ids:       make([]uint32, 0, total),
+	}
+	raw := make([]float32, 0, total)
+	maxImpact := float32(0)
+	for newID, old := range order {
+		ix.terms[terms[old]] = uint32(newID)
+		ix.postStart = append(ix.postStart, uint32(len(ix.ids)))
+		posts := b.postings[old]
+		w := idf(n, len(posts))
+		for _, p := range posts {
+			id, packed := uint32(p>>32), uint32(p)
+			freq := [3]float64{float64(packed & 0xffff), float64((packed >> 16) & 0xff), float64(packed >> 24)}
+			var tf float64
+			for f := range 3 {
+				if freq[f] == 0 || weights[f] == 0 {
+					continue
+				}
+				norm := 1 - b.r.B + b.r.B*float64(b.lens[id][f])/avg[f]
+				tf += weights[f] * freq[f] / norm
+			}
+			impact := float32(w * tf * (b.r.K1 + 1) / (b.r.K1 + tf))
+			ix.ids = append(ix.ids, id)
+			raw = append(raw, impact)
+			maxImpact = max(maxImpact, impact)
+		}
+		b.postings[old] = nil
+	}
+	ix.postStart = append(ix.postStart, uint32(len(ix.ids)))
+	ix.scale = max(maxImpact, math.SmallestNonzeroFloat32) / 65535
+	ix.impacts = make([]uint16, len(raw))
+	for i, v := range raw {
+		q := math.Round(float64(v / ix.scale))
+		ix.impacts[i] = uint16(max(1, min(q, 65535)))
+	}
+	ix.byPath = make(map[string]int32, len(ix.docs))
+	for i, d := range ix.docs {
+		ix.byPath[d.Path] = int32(i)
+	}
+	ix.hdr.TextBytes = b.textOff
+	return ix
+}

@@ -1,0 +1,225 @@
+package local
+
+import (
+	"slices"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/kljensen/snowball/english"
+	"github.com/knowledge-mcp/knowledge-mcp/internal/kb"
+)
+
+// snippetBytes is the length of a result's snippet.
+const snippetBytes = 240
+
+// scored is a ranked chunk with its text.
+type scored struct {
+	hit
+	heading []string
+	text    string
+	matches []match
+}
+
+// match is a query term found in a chunk's text.
+type match struct {
+	term       int // index into the query's ordered terms
+	pos        int
+	start, end int
+}
+
+// search ranks the chunks of ix for text and returns the best k passing
+// filter.
+func (ix *index) search(text string, k int, filter *kb.Filter) ([]scored, error) {
+	terms, ordered := ix.analyzeQuery(text)
+	if len(terms) == 0 {
+		return nil, nil
+	}
+	pool := k
+	prox := ix.hdr.Ranking.Proximity
+	if prox > 0 && len(terms) > 1 {
+		pool = max(k*2, 20)
+	}
+	hits := ix.candidates(terms, pool, filter)
+	queryTerms := distinctTerms(ordered)
+	out := make([]scored, 0, len(hits))
+	for _, h := range hits {
+		heading, body, err := ix.chunkText(h.chunk)
+		if err != nil {
+			return nil, err
+		}
+		s := scored{hit: h, heading: heading, text: body}
+		s.matches = findMatches(body, queryTerms, ix.hdr.Ranking)
+		if pool > k {
+			s.score *= float32(1 + prox*proximity(s.matches, len(queryTerms)))
+		}
+		out = append(out, s)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].score != out[j].score {
+			return out[i].score > out[j].score
+		}
+		return out[i].chunk < out[j].chunk
+	})
+	if len(out) > k {
+		out = out[:k]
+	}
+	return out, nil
+}
+
+func distinctTerms(ordered []token) []string {
+	var out []string
+	for _, t := range ordered {
+		if !slices.Contains(out, t.term) {
+			out = append(out, t.term)
+		}
+	}
+	return out
+}
+
+// findMatches finds the words of text that analyze to a query term. Only
+// words that could stem to a term are stemmed, which keeps this cheap.
+func findMatches(text string, terms []string, r Ranking) []match {
+	// Words are only looked at when their first letter is one a term
+	// starts with, which skips most words without lower-casing them.
+	var first [256]bool
+	for _, t := range terms {
+		if t != "" {
+			first[t[0]] = true
+			if t[0] >= 'a' && t[0] <= 'z' {
+				first[t[0]-'a'+'A'] = true
+			}
+		}
+	}
+	var out []match
+	pos := 0
+	scanWords(text, func(word string, ascii bool, start, end int) {
+		p := pos
+		pos++
+		if ascii && !first[word[0]] {
+			return
+		}
+		lower := word
+		if !isLower(word) {
+			lower = strings.ToLower(word)
+		}
+		for ti, t := range terms {
+			if lower == t || r.Stem && couldStemTo(lower, t) && english.Stem(lower, true) == t {
+				out = append(out, match{term: ti, pos: p, start: start, end: end})
+				return
+			}
+		}
+	})
+	return out
+}
+
+// isLower reports a word with no upper-case ASCII letter and no non-ASCII
+// byte.
+func isLower(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' || c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// couldStemTo is a cheap test that word may stem to t: stems keep the
+// word's beginning (Snowball may change the last letter, as y → i).
+func couldStemTo(word, t string) bool {
+	if len(word) < len(t) || len(t) < 2 {
+		return false
+	}
+	return word[:len(t)-1] == t[:len(t)-1]
+}
+
+// proximity returns the share of consecutive query-term pairs that occur
+// within a few words of each other in the chunk, from 0 to 1.
+func proximity(ms []match, nTerms int) float64 {
+	if nTerms < 2 {
+		return 0
+	}
+	const window = 4
+	near := make([]bool, nTerms)
+	// For each term, the last position seen.
+	last := make([]int, nTerms)
+	for i := range last {
+		last[i] = -1 << 30
+	}
+	for _, m := range ms {
+		last[m.term] = m.pos
+		if m.term > 0 && m.pos-last[m.term-1] <= window {
+			near[m.term] = true
+		}
+		if m.term+1 < nTerms && m.pos-last[m.term+1] <= window {
+			near[m.term+1] = true
+		}
+	}
+	n := 0
+	for _, ok := range near[1:] {
+		if ok {
+			n++
+		}
+	}
+	return float64(n) / float64(nTerms-1)
+}
+
+// snippet returns the window of text with the most distinct query terms,
+// matches in **bold**, "…" where text was cut.
+func snippet(text string, ms []match) string {
+	if len(text) <= snippetBytes && len(ms) == 0 {
+		return text
+	}
+	bestStart, bestCount := 0, -1
+	for i, m := range ms {
+		seen := map[int]bool{}
+		for _, m2 := range ms[i:] {
+			if m2.end-m.start > snippetBytes-40 {
+				break
+			}
+			seen[m2.term] = true
+		}
+		if len(seen) > bestCount {
+			bestStart, bestCount = m.start, len(seen)
+		}
+	}
+	start := max(0, bestStart-40)
+	for start > 0 && start < len(text) && !isSpace(text[start-1]) {
+		start++
+	}
+	if bestStart < start {
+		start = bestStart
+	}
+	end := min(len(text), start+snippetBytes)
+	for end < len(text) && end > start && !isSpace(text[end]) {
+		end--
+	}
+	if end <= start {
+		end = min(len(text), start+snippetBytes)
+		for end < len(text) && !utf8.RuneStart(text[end]) {
+			end++
+		}
+	}
+	var b strings.Builder
+	if start > 0 {
+		b.WriteString("…")
+	}
+	at := start
+	for _, m := range ms {
+		if m.start < start || m.end > end {
+			continue
+		}
+		b.WriteString(text[at:m.start])
+		b.WriteString("**")
+		b.WriteString(text[m.start:m.end])
+		b.WriteString("**")
+		at = m.end
+	}
+	b.WriteString(text[at:end])
+	if end < len(text) {
+		b.WriteString("…")
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }

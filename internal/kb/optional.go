@@ -1,0 +1,47 @@
+package kb
+
+import "context"
+
+// DocumentLister is implemented by backends that can enumerate the documents
+// of a knowledge base, so that the MCP server can offer them in
+// resources/list. It is optional: without it, documents are still readable
+// through the resource template and get_document.
+type DocumentLister interface {
+	// ListDocuments returns up to limit documents of the knowledge base
+	// knowledgeBaseID in a stable order, starting after cursor ("" starts at
+	// the beginning). next is the cursor of the following page, "" after the
+	// last one. An unknown knowledge base is an error wrapping ErrNotFound.
+	ListDocuments(ctx context.Context, knowledgeBaseID, cursor string, limit int) (docs []DocumentInfo, next string, err error)
+}
+
+// DocumentInfo describes one document without its text.
+type DocumentInfo struct {
+	// KnowledgeBaseID is the knowledge base that holds the document.
+	KnowledgeBaseID string `json:"knowledge_base_id"`
+	// URI is what [Backend.GetDocument] accepts, as in [Result.URI].
+	URI       string `json:"uri"`
+	Title     string `json:"title,omitempty"`
+	MIMEType  string `json:"mime_type,omitempty"`
+	SizeBytes int64  `json:"size_bytes,omitempty"`
+}
+
+// GenerationSupport is implemented by a [Generator] whose ability to answer
+// depends on configuration (Bedrock needs a model). A Generator that does
+// not implement it is taken to be always able to generate.
+type GenerationSupport interface {
+	// CanGenerate reports whether Ask can be called.
+	CanGenerate() bool
+}
+
+// CanGenerate returns b as a Generator when it implements [Generator] and,
+// if it implements [GenerationSupport], reports that it can generate.
+func CanGenerate(b Backend) (Generator, bool) {
+	g, ok := b.(Generator)
+	if !ok {
+		return nil, false
+	}
+	if s, ok := b.(GenerationSupport); ok && !s.CanGenerate() {
+		return nil, false
+	}
+	return g, true
+}
