@@ -90,3 +90,25 @@ func CheckToolResult(body []byte, want map[string]any) error {
 	}
 	return nil
 }
+
+// CheckSearchResult verifies a JSON-RPC response to a search_knowledge_base
+// call: a tool result whose structuredContent holds a "results" array.
+func CheckSearchResult(body []byte) error {
+	if err := CheckToolResult(body, nil); err != nil {
+		return err
+	}
+	var resp struct {
+		Result struct {
+			StructuredContent struct {
+				Results *[]json.RawMessage `json:"results"`
+			} `json:"structuredContent"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal(MessageFromSSE(body), &resp); err != nil {
+		return err
+	}
+	if resp.Result.StructuredContent.Results == nil {
+		return fmt.Errorf("structuredContent lacks a results array: %.200q", body)
+	}
+	return nil
+}

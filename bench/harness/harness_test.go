@@ -276,3 +276,27 @@ func TestReplaceSection(t *testing.T) {
 		}
 	}
 }
+
+func TestWrkScriptRotating(t *testing.T) {
+	s := WrkScriptRotating([]string{`{"q":"a"}`, `{"q":"b"}`}, "application/json")
+	for _, want := range []string{`"{\"q\":\"a\"}",`, `"{\"q\":\"b\"}",`, "function request()", "wrk.format(nil, nil, nil, bodies[i])",
+		`wrk.headers["Accept"] = "application/json"`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("script lacks %s:\n%s", want, s)
+		}
+	}
+	if one := WrkScriptRotating([]string{"{}"}, ""); one != WrkScript("{}", "") {
+		t.Errorf("one body should be the plain script, got:\n%s", one)
+	}
+}
+
+func TestCheckSearchResult(t *testing.T) {
+	ok := `{"jsonrpc":"2.0","id":"s","result":{"content":[{"type":"text","text":"0 passages"}],"structuredContent":{"query":"x","results":[]}}}`
+	if err := CheckSearchResult([]byte(ok)); err != nil {
+		t.Errorf("empty results rejected: %v", err)
+	}
+	bad := `{"jsonrpc":"2.0","id":"s","result":{"content":[{"type":"text","text":"?"}],"structuredContent":{"query":"x"}}}`
+	if err := CheckSearchResult([]byte(bad)); err == nil || !strings.Contains(err.Error(), "results") {
+		t.Errorf("missing results: error %v", err)
+	}
+}

@@ -226,7 +226,7 @@ func (r *Report) Markdown(rows []Row, targets []Target) string {
 	fmt.Fprintf(&b, "Command: `%s`. %d alternating rounds of `wrk -t%d -d%s --latency` per connection count; "+
 		"medians over rounds; ×ceiling and ×TS are medians of per-round ratios.\n\n",
 		r.Command, rounds, r.Threads, r.Duration)
-	fmt.Fprintf(&b, "Request: `%s`\n", r.Request)
+	fmt.Fprintf(&b, "Request: %s\n", r.Request)
 
 	var conns []int
 	for _, row := range rows {
@@ -242,12 +242,15 @@ func (r *Report) Markdown(rows []Row, targets []Target) string {
 			if row.Conns != c {
 				continue
 			}
-			xr := "–"
+			xc, xr := "–", "–"
+			if row.XCeiling > 0 {
+				xc = fmt.Sprintf("%.3f", row.XCeiling)
+			}
 			if row.XReference > 0 {
 				xr = fmt.Sprintf("%.1f×", row.XReference)
 			}
-			fmt.Fprintf(&b, "| %s | %.0f | %.3f | %s | %s | %s | %.1f µs | %s | %d |\n",
-				label[row.Contender], row.RPS, row.XCeiling, xr, FormatDuration(row.P50), FormatDuration(row.P99),
+			fmt.Fprintf(&b, "| %s | %.0f | %s | %s | %s | %s | %.1f µs | %s | %d |\n",
+				label[row.Contender], row.RPS, xc, xr, FormatDuration(row.P50), FormatDuration(row.P99),
 				float64(row.CPUPerRequest)/float64(time.Microsecond), FormatKB(row.MaxRSSKB), row.Failures)
 		}
 	}

@@ -131,6 +131,25 @@ func WrkScript(body, accept string) string {
 	return s
 }
 
+// WrkScriptRotating returns a wrk script that POSTs the bodies in turn, one
+// per request (each wrk thread cycles through all of them from its own
+// starting point), with the given Accept header (none when empty).
+func WrkScriptRotating(bodies []string, accept string) string {
+	if len(bodies) == 1 {
+		return WrkScript(bodies[0], accept)
+	}
+	var b strings.Builder
+	b.WriteString(WrkScript("", accept))
+	b.WriteString("local bodies = {\n")
+	for _, body := range bodies {
+		b.WriteString("  " + luaString(body) + ",\n")
+	}
+	b.WriteString("}\nlocal i = 0\n")
+	b.WriteString("function init(args) i = math.random(#bodies) end\n")
+	b.WriteString("function request()\n  i = i % #bodies + 1\n  return wrk.format(nil, nil, nil, bodies[i])\nend\n")
+	return b.String()
+}
+
 // luaString quotes s as a Lua string literal.
 func luaString(s string) string {
 	var b strings.Builder
