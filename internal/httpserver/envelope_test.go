@@ -28,6 +28,8 @@ func TestParseEnvelopeLikeSDK(t *testing.T) {
 		{name: "truncated", body: `{"jsonrpc":"2.0",`, wantErr: "unexpected end"},
 		{name: "trailing data", body: `{"jsonrpc":"2.0","id":1,"method":"ping"} x`, wantErr: "after top-level value"},
 		{name: "invalid batch", body: `[{"id":1},`, wantErr: "unexpected end"},
+		// A type error must not hide invalid JSON after it (found by FuzzParseEnvelope).
+		{name: "type error then trailing data", body: `{"method":"0","params":0}0`, wantErr: "after top-level value"},
 	}
 	for _, tt := range tests {
 		got, err := parseEnvelope([]byte(tt.body))

@@ -202,13 +202,18 @@ func parseEnvelope(body []byte) (envelope, error) {
 	return env, nil
 }
 
-// parseJSON decodes the single JSON value data holds into v; like
-// json.Unmarshal, it rejects anything after that value.
+// parseJSON decodes the single JSON value data holds into v. Like
+// json.Unmarshal, it rejects invalid JSON and anything after the value;
+// segjson.Valid is the strict scan the SDK's decoder makes too.
 func parseJSON(data []byte, v any) error {
-	rest, err := segjson.Parse(data, v, envelopeFlags)
-	if err == nil && len(rest) > 0 {
-		return fmt.Errorf("invalid character %q after top-level value", rest[0])
+	if !segjson.Valid(data) {
+		// Rare path: report encoding/json's description of the fault.
+		if err := json.Unmarshal(data, new(any)); err != nil {
+			return err
+		}
+		return errors.New("invalid JSON")
 	}
+	_, err := segjson.Parse(data, v, envelopeFlags)
 	return err
 }
 
