@@ -18,6 +18,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 go mod download
+# The patched go-sdk copy and the benchmark's go-sdk contender are modules of their own.
+(cd third_party/go-sdk && go mod download)
+(cd bench/gosdk && go mod download)
 bash test/e2e/setup.sh
 bash scripts/setup-container-tools.sh
 (cd deploy && go mod download)

@@ -82,6 +82,17 @@ run_go_tests "deploy module" "$root/deploy" -count=1 -timeout 30m ./...
 # The production chain on loopback: nginx, replicas, real clients, Chromium.
 run_logged "end-to-end chain" bash test/e2e/run.sh
 
+# The patched go-sdk copy (third_party/go-sdk/PATCH.md): it must be v1.8.0
+# plus the patch only, and the SDK's own suites must pass on it. Two upstream
+# tests are timing-dependent and fail on unmodified v1.8.0 too (PATCH.md).
+run_check "go-sdk copy is v1.8.0 + PATCH.md" bash scripts/check-gosdk-copy.sh
+run_go_tests "go-sdk (patched copy)" third_party/go-sdk -count=1 -timeout 10m \
+  -skip 'TestStreamableStateful_DiscoverDoesNotLeakSession|TestServerTransportCleanup' \
+  ./internal/json/ ./internal/jsonrpc2/ ./jsonrpc/ ./mcp/
+# The benchmark's plain go-sdk contender, against upstream and patched go-sdk.
+run_go_tests "bench-gosdk, upstream go-sdk" bench/gosdk -count=1 ./...
+run_go_tests "bench-gosdk, patched go-sdk" bench/gosdk -count=1 -modfile=go.patched.mod ./...
+
 # Brief fuzzing of the request path and the filter parser (seed corpora in testdata/fuzz).
 for target in "FuzzParseEnvelope ./internal/httpserver" "FuzzMCPHandler ./internal/httpserver" "FuzzParseFilter ./internal/kb"; do
   set -- $target

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	segjson "github.com/segmentio/encoding/json"
 )
 
 // mcpEndpoint serves /mcp. It picks the response format per request: a
@@ -160,6 +161,14 @@ type envelope struct {
 	IsRequest bool
 }
 
+// envelopeFlags parse the way the SDK does (field names match case
+// sensitively, so the log names the method the SDK sees) and without copying
+// strings out of the body, which outlives the request's log line.
+const envelopeFlags = segjson.DontMatchCaseInsensitiveStructFields | segjson.ZeroCopy
+
+// parseEnvelope reads the JSON-RPC message's id, method and tool. It runs on
+// every POST, so it parses in place (segmentio/encoding, which the SDK
+// already links) rather than through encoding/json's reflection.
 func parseEnvelope(body []byte) (envelope, error) {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
@@ -167,7 +176,7 @@ func parseEnvelope(body []byte) (envelope, error) {
 	}
 	if trimmed[0] == '[' {
 		var batch []json.RawMessage
-		if err := json.Unmarshal(trimmed, &batch); err != nil {
+		if err := parseJSON(trimmed, &batch); err != nil {
 			return envelope{}, err
 		}
 		return envelope{Method: "batch"}, nil
@@ -179,7 +188,7 @@ func parseEnvelope(body []byte) (envelope, error) {
 			Name string `json:"name"`
 		} `json:"params"`
 	}
-	if err := json.Unmarshal(trimmed, &msg); err != nil {
+	if err := parseJSON(trimmed, &msg); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if !errors.As(err, &typeErr) {
 			return envelope{}, err
@@ -191,6 +200,21 @@ func parseEnvelope(body []byte) (envelope, error) {
 		env.Tool = msg.Params.Name
 	}
 	return env, nil
+}
+
+// parseJSON decodes the single JSON value data holds into v. Like
+// json.Unmarshal, it rejects invalid JSON and anything after the value;
+// segjson.Valid is the strict scan the SDK's decoder makes too.
+func parseJSON(data []byte, v any) error {
+	if !segjson.Valid(data) {
+		// Rare path: report encoding/json's description of the fault.
+		if err := json.Unmarshal(data, new(any)); err != nil {
+			return err
+		}
+		return errors.New("invalid JSON")
+	}
+	_, err := segjson.Parse(data, v, envelopeFlags)
+	return err
 }
 
 // knownMethod reports whether the SDK handles a client-to-server request
