@@ -20,6 +20,9 @@ FROM --platform=$BUILDPLATFORM golang:${GO_VERSION}-bookworm AS build
 WORKDIR /src
 ENV CGO_ENABLED=0 GOFLAGS=-mod=readonly
 COPY go.mod go.sum ./
+# go.mod replaces the go-sdk with the patched copy in third_party/go-sdk
+# (third_party/go-sdk/PATCH.md); its go.mod must be there to download.
+COPY third_party/go-sdk/go.mod third_party/go-sdk/go.sum third_party/go-sdk/
 RUN --mount=type=cache,target=/go/pkg/mod go mod download
 COPY . .
 ARG TARGETOS TARGETARCH

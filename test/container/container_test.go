@@ -293,14 +293,15 @@ func TestDockerContextHasTheBuild(t *testing.T) {
 			continue // a dependency from the module cache
 		}
 		checked++
-		top := strings.SplitN(filepath.ToSlash(rel), "/", 2)[0]
+		slashed := filepath.ToSlash(rel)
 		ok := false
 		for _, inc := range included {
-			if top == inc {
+			if slashed == inc || strings.HasPrefix(slashed, inc+"/") {
 				ok = true
 			}
 		}
 		if !ok {
+			top := strings.SplitN(slashed, "/", 2)[0]
 			t.Errorf("package dir %s is outside the Docker build context; add !%s/ to .dockerignore", rel, top)
 		}
 		for _, f := range strings.Split(embeds, ",") {
