@@ -48,7 +48,7 @@ run_logged() {
     if ! grep -q '^--- FAIL' "$log"; then failed=$((failed + 1)); fi
     failures+=("$name")
     echo "---- $name failed; the end of its log: ----"
-    grep -E '^\s*--- FAIL|^panic:|_test\.go:[0-9]+:|\.go:[0-9]+:[0-9]+:|^FAIL|run\.sh:' "$log" | head -120
+    grep -B25 -A3 -E '^\s*--- FAIL|^panic:|^FAIL|\.go:[0-9]+:[0-9]+: |run\.sh: missing' "$log" | head -150
   fi
 }
 
