@@ -28,7 +28,7 @@ const (
 )
 
 // Fake is an in-memory [kb.Backend] over a [Fixture]: term-frequency
-// ranking, real RetrievalFilter semantics ([Match]), pagination, document
+// ranking, real RetrievalFilter semantics ([kb.Filter.Match]), pagination, document
 // listing and a canned generator. Errors can be injected per operation. It is
 // safe for concurrent use.
 //
@@ -205,7 +205,7 @@ func (f *Fake) Search(ctx context.Context, q kb.Query) (*kb.SearchResult, error)
 	for _, k := range kbs {
 		for i := range k.docs {
 			d := &k.docs[i]
-			if !Match(q.Filter, d.Metadata) || !inDataSources(d.Metadata, q.DataSourceIDs) {
+			if !q.Filter.Match(d.Metadata) || !inDataSources(d.Metadata, q.DataSourceIDs) {
 				continue
 			}
 			for p, text := range d.passages {
