@@ -323,7 +323,8 @@ func (f *Fake) ListDocuments(ctx context.Context, knowledgeBaseID, cursor string
 }
 
 // Ask implements [kb.Generator]: the answer is the first sentence of each of
-// the best passages, each cited.
+// the best passages (found as Search finds them, with the same filter, data
+// sources and search type), each cited.
 func (f *Fake) Ask(ctx context.Context, q kb.AskQuery) (*kb.Answer, error) {
 	if err := f.begin(OpAsk); err != nil {
 		return nil, err
@@ -334,7 +335,10 @@ func (f *Fake) Ask(ctx context.Context, q kb.AskQuery) (*kb.Answer, error) {
 	if err := q.Normalize(); err != nil {
 		return nil, err
 	}
-	res, err := f.Search(ctx, kb.Query{KnowledgeBaseID: q.KnowledgeBaseID, Text: q.Question, MaxResults: q.MaxResults, Filter: q.Filter})
+	res, err := f.Search(ctx, kb.Query{
+		KnowledgeBaseID: q.KnowledgeBaseID, Text: q.Question, MaxResults: q.MaxResults, Filter: q.Filter,
+		SearchType: q.SearchType, DataSourceIDs: q.DataSourceIDs,
+	})
 	if err != nil {
 		return nil, err
 	}
