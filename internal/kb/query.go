@@ -27,30 +27,17 @@ func (q *Query) Normalize() error {
 	if q.MaxResults, err = normalizeMaxResults(q.MaxResults); err != nil {
 		return err
 	}
-	switch st := strings.ToUpper(strings.TrimSpace(q.SearchType)); st {
-	case SearchTypeDefault, SearchTypeHybrid, SearchTypeSemantic:
-		q.SearchType = st
-	default:
-		return fmt.Errorf("search_type: %w: %q is not a search type; use %q (keyword and vector) or %q (vector only), or leave it empty for the backend's default",
-			ErrInvalidArgument, q.SearchType, SearchTypeHybrid, SearchTypeSemantic)
+	if q.SearchType, err = normalizeSearchType(q.SearchType); err != nil {
+		return err
 	}
-	ids := q.DataSourceIDs[:0:0]
-	for _, id := range q.DataSourceIDs {
-		if id = strings.TrimSpace(id); id != "" {
-			ids = append(ids, id)
-		}
-	}
-	if len(ids) == 0 {
-		ids = nil
-	}
-	q.DataSourceIDs = ids
+	q.DataSourceIDs = normalizeIDs(q.DataSourceIDs)
 	q.KnowledgeBaseID = strings.TrimSpace(q.KnowledgeBaseID)
 	q.NextToken = strings.TrimSpace(q.NextToken)
 	return nil
 }
 
 // Normalize validates q and fills its defaults in place, as [Query.Normalize]
-// does for a search.
+// does for a search (SearchType and DataSourceIDs included).
 func (q *AskQuery) Normalize() error {
 	text, err := normalizeText("question", q.Question)
 	if err != nil {
@@ -60,9 +47,37 @@ func (q *AskQuery) Normalize() error {
 	if q.MaxResults, err = normalizeMaxResults(q.MaxResults); err != nil {
 		return err
 	}
+	if q.SearchType, err = normalizeSearchType(q.SearchType); err != nil {
+		return err
+	}
+	q.DataSourceIDs = normalizeIDs(q.DataSourceIDs)
 	q.KnowledgeBaseID = strings.TrimSpace(q.KnowledgeBaseID)
 	q.SessionID = strings.TrimSpace(q.SessionID)
 	return nil
+}
+
+// normalizeSearchType upper-cases st and checks it is a SearchType constant.
+func normalizeSearchType(st string) (string, error) {
+	switch norm := strings.ToUpper(strings.TrimSpace(st)); norm {
+	case SearchTypeDefault, SearchTypeHybrid, SearchTypeSemantic:
+		return norm, nil
+	}
+	return "", fmt.Errorf("search_type: %w: %q is not a search type; use %q (keyword and vector) or %q (vector only), or leave it empty for the backend's default",
+		ErrInvalidArgument, st, SearchTypeHybrid, SearchTypeSemantic)
+}
+
+// normalizeIDs trims ids and drops the empty ones; none left is nil.
+func normalizeIDs(ids []string) []string {
+	out := ids[:0:0]
+	for _, id := range ids {
+		if id = strings.TrimSpace(id); id != "" {
+			out = append(out, id)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 func normalizeText(name, text string) (string, error) {

@@ -2,6 +2,7 @@ package kb_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -53,14 +54,18 @@ func TestQueryNormalize(t *testing.T) {
 }
 
 func TestAskQueryNormalize(t *testing.T) {
-	q := kb.AskQuery{Question: " why? ", SessionID: " s1 "}
+	q := kb.AskQuery{Question: " why? ", SessionID: " s1 ", SearchType: " semantic ", DataSourceIDs: []string{" ds1 ", "", " "}}
 	if err := q.Normalize(); err != nil {
 		t.Fatal(err)
 	}
-	if q.Question != "why?" || q.MaxResults != kb.DefaultMaxResults || q.SessionID != "s1" {
+	if q.Question != "why?" || q.MaxResults != kb.DefaultMaxResults || q.SessionID != "s1" || q.SearchType != kb.SearchTypeSemantic || !slices.Equal(q.DataSourceIDs, []string{"ds1"}) {
 		t.Errorf("got %+v", q)
 	}
-	for _, bad := range []kb.AskQuery{{Question: ""}, {Question: "x", MaxResults: 101}} {
+	empty := kb.AskQuery{Question: "x", DataSourceIDs: []string{" "}}
+	if err := empty.Normalize(); err != nil || empty.DataSourceIDs != nil {
+		t.Errorf("blank data source ids: %v, %q; want nil", err, empty.DataSourceIDs)
+	}
+	for _, bad := range []kb.AskQuery{{Question: ""}, {Question: "x", MaxResults: 101}, {Question: "x", SearchType: "FUZZY"}} {
 		if err := bad.Normalize(); !errors.Is(err, kb.ErrInvalidArgument) {
 			t.Errorf("Normalize(%+v) = %v; want ErrInvalidArgument", bad, err)
 		}

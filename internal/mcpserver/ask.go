@@ -18,6 +18,8 @@ type AskInput struct {
 	MaxResults      int            `json:"max_results,omitempty" jsonschema:"How many passages the answer may draw on, 1 to 100 (default 5)."`
 	Filter          map[string]any `json:"filter,omitempty"`
 	SessionID       string         `json:"session_id,omitempty" jsonschema:"The session_id of a previous answer, to ask a follow-up question in the same conversation."`
+	SearchType      string         `json:"search_type,omitempty" jsonschema:"How to find the passages the answer draws on: HYBRID (keywords and meaning) or SEMANTIC (meaning only). Omit it to let the knowledge base choose."`
+	DataSourceIDs   []string       `json:"data_source_ids,omitempty" jsonschema:"Only draw on passages from these data sources (ids from list_knowledge_bases)."`
 }
 
 // AskOutput is the structured result of ask_knowledge_base.
@@ -26,6 +28,8 @@ type AskOutput struct {
 	Citations []AskCitation `json:"citations" jsonschema:"which parts of the answer rest on which sources"`
 	Sources   []Passage     `json:"sources" jsonschema:"the distinct passages cited, numbered as the [n] markers in the text"`
 	SessionID string        `json:"session_id,omitempty" jsonschema:"pass it back as session_id for a follow-up question"`
+	// GuardrailAction is the backend's guardrail verdict (kb.Answer).
+	GuardrailAction string `json:"guardrail_action,omitempty" jsonschema:"verdict of the knowledge base's guardrail where one is configured (Bedrock: INTERVENED or NONE); INTERVENED means the answer was blocked or masked"`
 }
 
 // AskCitation ties a span of the answer to its sources.
@@ -40,6 +44,9 @@ func addAsk(server *mcp.Server, t *tools, gen kb.Generator) {
 	schema := mustSchema[AskInput]()
 	schema.Properties["max_results"].Default = fmt.Appendf(nil, "%d", kb.DefaultMaxResults)
 	schema.Properties["filter"] = filterSchema()
+	// A plain "array", not ["null","array"], as in search_knowledge_base.
+	schema.Properties["data_source_ids"].Types = nil
+	schema.Properties["data_source_ids"].Type = "array"
 	mcp.AddTool(server, &mcp.Tool{
 		Name:  "ask_knowledge_base",
 		Title: "Answer a question from the knowledge base",
@@ -59,7 +66,10 @@ func (t *tools) ask(ctx context.Context, gen kb.Generator, in AskInput) (*mcp.Ca
 	if err != nil {
 		return nil, AskOutput{}, t.explain(ctx, op, err, "")
 	}
-	q := kb.AskQuery{KnowledgeBaseID: in.KnowledgeBaseID, Question: in.Question, MaxResults: in.MaxResults, Filter: filter, SessionID: in.SessionID}
+	q := kb.AskQuery{
+		KnowledgeBaseID: in.KnowledgeBaseID, Question: in.Question, MaxResults: in.MaxResults, Filter: filter, SessionID: in.SessionID,
+		SearchType: in.SearchType, DataSourceIDs: in.DataSourceIDs,
+	}
 	if err := q.Normalize(); err != nil {
 		return nil, AskOutput{}, t.explain(ctx, op, err, "")
 	}
@@ -74,7 +84,7 @@ func (t *tools) ask(ctx context.Context, gen kb.Generator, in AskInput) (*mcp.Ca
 // answerOutput numbers the distinct cited passages (by knowledge base, uri
 // and position) in order of first citation.
 func answerOutput(ans *kb.Answer, defaultKB string) AskOutput {
-	out := AskOutput{Answer: ans.Text, SessionID: ans.SessionID, Citations: []AskCitation{}, Sources: []Passage{}}
+	out := AskOutput{Answer: ans.Text, SessionID: ans.SessionID, GuardrailAction: ans.GuardrailAction, Citations: []AskCitation{}, Sources: []Passage{}}
 	index := map[string]int{}
 	for _, c := range ans.Citations {
 		ac := AskCitation{Text: c.Text, Start: c.Start, End: c.End, Sources: []int{}}
@@ -121,6 +131,7 @@ func renderAnswer(out AskOutput) string {
 		text = text[:m.at] + m.label + text[m.at:]
 	}
 	var b strings.Builder
+	writeGuardrail(&b, out.GuardrailAction, "of the answer")
 	b.WriteString(text)
 	if len(out.Sources) > 0 {
 		b.WriteString("\n\nSources:\n")

@@ -19,6 +19,7 @@ type SearchInput struct {
 	SearchType      string         `json:"search_type,omitempty" jsonschema:"HYBRID (keywords and meaning) or SEMANTIC (meaning only). Omit it to let the knowledge base choose."`
 	DataSourceIDs   []string       `json:"data_source_ids,omitempty" jsonschema:"Only return passages from these data sources (ids from list_knowledge_bases)."`
 	NextToken       string         `json:"next_token,omitempty" jsonschema:"The next_token of a previous result, to get the passages that follow it. Repeat the other arguments unchanged."`
+	Rerank          *bool          `json:"rerank,omitempty" jsonschema:"true to reorder the passages with a reranking model, false not to; omit it for the server's default. Applies where the backend offers reranking: Amazon Bedrock knowledge bases whose operator configured a reranker model (asking for it otherwise is an error that says so). The local backend has no reranker and ignores it: its ranking is final."`
 }
 
 // SearchOutput is the structured result of search_knowledge_base.
@@ -26,6 +27,8 @@ type SearchOutput struct {
 	Query     string    `json:"query" jsonschema:"the query as searched"`
 	Results   []Passage `json:"results" jsonschema:"passages, best first"`
 	NextToken string    `json:"next_token,omitempty" jsonschema:"pass it back as next_token to get more passages; absent when there are no more"`
+	// GuardrailAction is the backend's guardrail verdict (kb.SearchResult).
+	GuardrailAction string `json:"guardrail_action,omitempty" jsonschema:"verdict of the knowledge base's guardrail where one is configured (Bedrock: INTERVENED or NONE); INTERVENED means passages were blocked or masked"`
 }
 
 // Passage is one ranked passage of a search, or a source of an answer.
@@ -42,6 +45,7 @@ type Passage struct {
 	ChunkIndex      int            `json:"chunk_index" jsonschema:"position of the passage in its document, from 0"`
 	LocationType    string         `json:"location_type,omitempty" jsonschema:"kind of source location, e.g. S3, WEB, FILE"`
 	Metadata        map[string]any `json:"metadata,omitempty" jsonschema:"metadata attributes of the source, usable in filter"`
+	ContentType     string         `json:"content_type,omitempty" jsonschema:"kind of passage where it is not plain text (Bedrock: IMAGE, ROW); absent for text"`
 }
 
 const filterDescription = `Only return passages whose metadata matches, in the JSON shape of Amazon Bedrock's RetrievalFilter: an object with exactly one operator.
@@ -62,6 +66,8 @@ func searchInputSchema() *jsonschema.Schema {
 	// A plain "array", not ["null","array"]: some model APIs reject type lists.
 	s.Properties["data_source_ids"].Types = nil
 	s.Properties["data_source_ids"].Type = "array"
+	s.Properties["rerank"].Types = nil
+	s.Properties["rerank"].Type = "boolean"
 	return s
 }
 
@@ -130,7 +136,7 @@ func (t *tools) search(ctx context.Context, _ *mcp.CallToolRequest, in SearchInp
 	}
 	q := kb.Query{
 		KnowledgeBaseID: in.KnowledgeBaseID, Text: in.Query, MaxResults: in.MaxResults, SearchType: in.SearchType,
-		Filter: filter, DataSourceIDs: in.DataSourceIDs, NextToken: in.NextToken,
+		Filter: filter, DataSourceIDs: in.DataSourceIDs, NextToken: in.NextToken, Rerank: in.Rerank,
 	}
 	if err := q.Normalize(); err != nil {
 		return nil, SearchOutput{}, t.explain(ctx, op, err, "")
@@ -139,7 +145,10 @@ func (t *tools) search(ctx context.Context, _ *mcp.CallToolRequest, in SearchInp
 	if err != nil {
 		return nil, SearchOutput{}, t.explain(ctx, op, err, hintUnknownKB)
 	}
-	out := SearchOutput{Query: q.Text, Results: passages(res.Results, q.KnowledgeBaseID), NextToken: res.NextToken}
+	out := SearchOutput{
+		Query: q.Text, Results: passages(res.Results, q.KnowledgeBaseID), NextToken: res.NextToken,
+		GuardrailAction: res.GuardrailAction,
+	}
 	return textResult(renderSearch(out, q)), out, nil
 }
 
@@ -165,7 +174,7 @@ func passages(results []kb.Result, defaultKB string) []Passage {
 		out[i] = Passage{
 			Rank: i + 1, Title: r.Title, URI: r.URI, ResourceURI: resourceURI(kbID, r.URI), KnowledgeBaseID: kbID,
 			Score: r.Score, Text: r.Text, HeadingPath: r.HeadingPath, DocumentID: r.DocumentID, ChunkIndex: r.ChunkIndex,
-			LocationType: r.LocationType, Metadata: r.Metadata,
+			LocationType: r.LocationType, Metadata: r.Metadata, ContentType: r.ContentType,
 		}
 	}
 	return out
@@ -177,6 +186,7 @@ func renderSearch(out SearchOutput, q kb.Query) string {
 	if q.KnowledgeBaseID != "" {
 		where = fmt.Sprintf(" in knowledge base %q", q.KnowledgeBaseID)
 	}
+	writeGuardrail(&b, out.GuardrailAction, "passages")
 	if len(out.Results) == 0 {
 		fmt.Fprintf(&b, "No passages%s match %q", where, q.Text)
 		if q.Filter != nil {
@@ -217,8 +227,24 @@ func writePassage(b *strings.Builder, p Passage) {
 	if len(p.HeadingPath) > 0 {
 		fmt.Fprintf(b, "Section: %s\n", strings.Join(p.HeadingPath, " > "))
 	}
+	if p.ContentType != "" && !strings.EqualFold(p.ContentType, "TEXT") {
+		fmt.Fprintf(b, "Content type: %s\n", p.ContentType)
+	}
 	b.WriteString(strings.TrimSpace(p.Text))
 	b.WriteString("\n")
+}
+
+// writeGuardrail states a guardrail verdict other than NONE on a line of its
+// own; what names what the guardrail acted on.
+func writeGuardrail(b *strings.Builder, action, what string) {
+	switch strings.ToUpper(action) {
+	case "", "NONE":
+		return
+	case "INTERVENED":
+		fmt.Fprintf(b, "Guardrail: INTERVENED (the knowledge base's guardrail blocked or masked some %s).\n", what)
+	default:
+		fmt.Fprintf(b, "Guardrail: %s.\n", action)
+	}
 }
 
 func textResult(text string) *mcp.CallToolResult {

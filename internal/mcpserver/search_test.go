@@ -76,7 +76,7 @@ func TestSearchFilter(t *testing.T) {
 			}
 			want := map[string]bool{}
 			for _, d := range fx.KnowledgeBases[0].Documents {
-				if kbtest.Match(f, d.Metadata) {
+				if f.Match(d.Metadata) {
 					want[d.Path] = true
 				}
 			}

@@ -28,7 +28,7 @@ const (
 )
 
 // Fake is an in-memory [kb.Backend] over a [Fixture]: term-frequency
-// ranking, real RetrievalFilter semantics ([Match]), pagination, document
+// ranking, real RetrievalFilter semantics ([kb.Filter.Match]), pagination, document
 // listing and a canned generator. Errors can be injected per operation. It is
 // safe for concurrent use.
 //
@@ -205,7 +205,7 @@ func (f *Fake) Search(ctx context.Context, q kb.Query) (*kb.SearchResult, error)
 	for _, k := range kbs {
 		for i := range k.docs {
 			d := &k.docs[i]
-			if !Match(q.Filter, d.Metadata) || !inDataSources(d.Metadata, q.DataSourceIDs) {
+			if !q.Filter.Match(d.Metadata) || !inDataSources(d.Metadata, q.DataSourceIDs) {
 				continue
 			}
 			for p, text := range d.passages {
@@ -323,7 +323,8 @@ func (f *Fake) ListDocuments(ctx context.Context, knowledgeBaseID, cursor string
 }
 
 // Ask implements [kb.Generator]: the answer is the first sentence of each of
-// the best passages, each cited.
+// the best passages (found as Search finds them, with the same filter, data
+// sources and search type), each cited.
 func (f *Fake) Ask(ctx context.Context, q kb.AskQuery) (*kb.Answer, error) {
 	if err := f.begin(OpAsk); err != nil {
 		return nil, err
@@ -334,7 +335,10 @@ func (f *Fake) Ask(ctx context.Context, q kb.AskQuery) (*kb.Answer, error) {
 	if err := q.Normalize(); err != nil {
 		return nil, err
 	}
-	res, err := f.Search(ctx, kb.Query{KnowledgeBaseID: q.KnowledgeBaseID, Text: q.Question, MaxResults: q.MaxResults, Filter: q.Filter})
+	res, err := f.Search(ctx, kb.Query{
+		KnowledgeBaseID: q.KnowledgeBaseID, Text: q.Question, MaxResults: q.MaxResults, Filter: q.Filter,
+		SearchType: q.SearchType, DataSourceIDs: q.DataSourceIDs,
+	})
 	if err != nil {
 		return nil, err
 	}
