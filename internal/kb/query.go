@@ -19,19 +19,9 @@ const MaxQueryBytes = 4096
 // argument to change and how. The MCP tool layer calls it before a backend
 // sees the query; backends may call it again, it is idempotent.
 func (q *Query) Normalize() error {
-	text, err := normalizeText("query", q.Text)
-	if err != nil {
+	if err := normalizeCommon("query", &q.Text, &q.MaxResults, &q.SearchType, &q.DataSourceIDs, &q.KnowledgeBaseID); err != nil {
 		return err
 	}
-	q.Text = text
-	if q.MaxResults, err = normalizeMaxResults(q.MaxResults); err != nil {
-		return err
-	}
-	if q.SearchType, err = normalizeSearchType(q.SearchType); err != nil {
-		return err
-	}
-	q.DataSourceIDs = normalizeIDs(q.DataSourceIDs)
-	q.KnowledgeBaseID = strings.TrimSpace(q.KnowledgeBaseID)
 	q.NextToken = strings.TrimSpace(q.NextToken)
 	return nil
 }
@@ -39,20 +29,29 @@ func (q *Query) Normalize() error {
 // Normalize validates q and fills its defaults in place, as [Query.Normalize]
 // does for a search (SearchType and DataSourceIDs included).
 func (q *AskQuery) Normalize() error {
-	text, err := normalizeText("question", q.Question)
+	if err := normalizeCommon("question", &q.Question, &q.MaxResults, &q.SearchType, &q.DataSourceIDs, &q.KnowledgeBaseID); err != nil {
+		return err
+	}
+	q.SessionID = strings.TrimSpace(q.SessionID)
+	return nil
+}
+
+// normalizeCommon checks and normalizes the fields a search and a question
+// share; argument names the text in errors ("query" or "question").
+func normalizeCommon(argument string, text *string, maxResults *int, searchType *string, dataSourceIDs *[]string, knowledgeBaseID *string) error {
+	t, err := normalizeText(argument, *text)
 	if err != nil {
 		return err
 	}
-	q.Question = text
-	if q.MaxResults, err = normalizeMaxResults(q.MaxResults); err != nil {
+	*text = t
+	if *maxResults, err = normalizeMaxResults(*maxResults); err != nil {
 		return err
 	}
-	if q.SearchType, err = normalizeSearchType(q.SearchType); err != nil {
+	if *searchType, err = normalizeSearchType(*searchType); err != nil {
 		return err
 	}
-	q.DataSourceIDs = normalizeIDs(q.DataSourceIDs)
-	q.KnowledgeBaseID = strings.TrimSpace(q.KnowledgeBaseID)
-	q.SessionID = strings.TrimSpace(q.SessionID)
+	*dataSourceIDs = normalizeIDs(*dataSourceIDs)
+	*knowledgeBaseID = strings.TrimSpace(*knowledgeBaseID)
 	return nil
 }
 
