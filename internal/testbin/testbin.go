@@ -153,11 +153,27 @@ func (s *Server) Wait(d time.Duration) int {
 // extra headers, and returns the status and body.
 func (s *Server) PostJSON(t testing.TB, body string, headers ...string) (int, http.Header, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, s.URL+"/mcp", strings.NewReader(body))
+	headers = append([]string{"Content-Type", "application/json"}, headers...) // even with an empty body
+	resp, data := Call(t, http.MethodPost, s.URL+"/mcp", body, headers...)
+	return resp.StatusCode, resp.Header, data
+}
+
+// Call sends one HTTP request and returns the response with its body read.
+// A non-empty body is sent as application/json; headers are name, value
+// pairs, applied after that ("Host" sets the request's Host).
+func Call(t testing.TB, method, url, body string, headers ...string) (*http.Response, []byte) {
+	t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url, r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", "application/json")
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		if strings.EqualFold(headers[i], "Host") {
 			req.Host = headers[i+1]
@@ -167,12 +183,12 @@ func (s *Server) PostJSON(t testing.TB, body string, headers ...string) (int, ht
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("POST /mcp: %v", err)
+		t.Fatalf("%s %s: %v", method, url, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatalf("read response: %v", err)
 	}
-	return resp.StatusCode, resp.Header, data
+	return resp, data
 }
