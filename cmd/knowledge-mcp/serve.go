@@ -11,10 +11,11 @@ import (
 )
 
 type serveConfig struct {
-	http config.HTTP
-	log  config.Log
-	edge config.Edge
-	kb   config.Knowledge
+	http    config.HTTP
+	log     config.Log
+	edge    config.Edge
+	kb      config.Knowledge
+	runtime config.Runtime
 	// conformanceFixtures serves the MCP conformance suite's test tools.
 	conformanceFixtures bool
 }
@@ -26,6 +27,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	cfg.log.AddFlags(fs)
 	cfg.kb.AddFlags(fs)
 	cfg.edge.AddFlags(fs)
+	cfg.runtime.AddFlags(fs)
 	fs.Bool(&cfg.conformanceFixtures, "conformance-fixtures", "CONFORMANCE_FIXTURES", false, "TESTING ONLY: also serve the MCP conformance suite's test tools, resources and prompts")
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
@@ -42,10 +44,14 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	if err := cfg.edge.Validate(); err != nil {
 		return usageError{err}
 	}
+	if err := cfg.runtime.Validate(); err != nil {
+		return usageError{err}
+	}
 	logger, err := newLogger(env.stderr, &cfg.log)
 	if err != nil {
 		return err
 	}
+	defer tuneGC(env, &cfg.runtime, logger)()
 	// The edge first: its metrics registry (edge.metrics) also measures the
 	// backend: metrics.InstrumentBackend(backend, name, edge.metrics).
 	edge, err := newEdge(ctx, &cfg.edge, logger)

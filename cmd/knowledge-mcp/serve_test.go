@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os/exec"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -305,6 +306,7 @@ func TestInvalidConfigExitsTwoBeforeListening(t *testing.T) {
 		{"port out of range env", []string{"serve"}, []string{"PORT=99999"}, "port (PORT): 99999"},
 		{"port not a number", []string{"serve"}, []string{"PORT=eighty"}, "PORT"},
 		{"unknown log level", []string{"serve"}, []string{"LOG_LEVEL=loud"}, "log-level (LOG_LEVEL)"},
+		{"negative GC heap floor", []string{"serve"}, []string{"GC_HEAP_FLOOR=-1"}, "gc-heap-floor (GC_HEAP_FLOOR): -1"},
 		{"unknown flag", []string{"serve", "--colour"}, nil, "colour"},
 		{"unknown command", []string{"serv"}, nil, `unknown command "serv"`},
 	}
@@ -327,6 +329,32 @@ func TestInvalidConfigExitsTwoBeforeListening(t *testing.T) {
 	}
 }
 
+// TestGCTuner checks that serve tunes the garbage collector by default and
+// leaves it alone when the operator set GOGC or turned the floor off.
+func TestGCTuner(t *testing.T) {
+	tests := []struct {
+		name string
+		env  []string
+		want string // a regular expression
+	}{
+		// A small heap at start: GOGC between 101 and 400 (16 MiB / the runtime's 4 MB minimum).
+		{"default floor", nil, `"msg":"GC tuner on","gc_heap_floor":16777216,"gogc":(10[1-9]|1[1-9][0-9]|[23][0-9][0-9]|400)\b`},
+		{"operator's GOGC wins", []string{"GOGC=50"}, `"msg":"GC tuner off","GOGC":"50"`},
+		{"floor off", []string{"GC_HEAP_FLOOR=0"}, `"msg":"GC tuner off","GOGC":"","gc_heap_floor":0`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := testbin.Start(t, append([]string{"LOG_LEVEL=debug"}, tt.env...))
+			if code, _, body := srv.PostJSON(t, postmanRequest); code != http.StatusOK || !strings.Contains(string(body), `"sum":30`) {
+				t.Fatalf("simpleadd: HTTP %d %s", code, body)
+			}
+			if !regexp.MustCompile(tt.want).MatchString(srv.Stderr()) {
+				t.Errorf("log lacks %s:\n%s", tt.want, srv.Stderr())
+			}
+		})
+	}
+}
+
 func TestHelpListsEnvironmentNames(t *testing.T) {
 	for _, command := range []string{"serve", "stdio", "healthcheck", "version"} {
 		out, err := exec.Command(testbin.Path(t), command, "--help").CombinedOutput()
@@ -334,7 +362,7 @@ func TestHelpListsEnvironmentNames(t *testing.T) {
 			t.Fatalf("%s --help: %v\n%s", command, err, out)
 		}
 		if command == "serve" {
-			for _, want := range []string{"--host", "HOST", "127.0.0.1", "--port", "PORT", "8080", "DRAIN_TIMEOUT", "25s", "LOG_LEVEL", "MAX_BODY_BYTES", "ALLOWED_HOSTS"} {
+			for _, want := range []string{"--host", "HOST", "127.0.0.1", "--port", "PORT", "8080", "DRAIN_TIMEOUT", "25s", "LOG_LEVEL", "MAX_BODY_BYTES", "ALLOWED_HOSTS", "GC_HEAP_FLOOR"} {
 				if !strings.Contains(string(out), want) {
 					t.Errorf("serve --help lacks %q:\n%s", want, out)
 				}
