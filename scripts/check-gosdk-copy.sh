@@ -7,9 +7,13 @@ version=v1.8.0
 upstream=$(go mod download -json "github.com/modelcontextprotocol/go-sdk@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
 [ -d "$upstream" ] || { echo "cannot download go-sdk $version" >&2; exit 1; }
 expected="Files $upstream/internal/json/json.go and third_party/go-sdk/internal/json/json.go differ
+Files $upstream/internal/jsonrpc2/conn.go and third_party/go-sdk/internal/jsonrpc2/conn.go differ
 Only in third_party/go-sdk: PATCH.md
 Only in third_party/go-sdk/internal/json: testdata
-Only in third_party/go-sdk/internal/json: unmarshal_patch_test.go"
+Only in third_party/go-sdk/internal/json: unmarshal_patch_test.go
+Only in third_party/go-sdk/internal/jsonrpc2: growstack.go
+Only in third_party/go-sdk/internal/jsonrpc2: growstack_patch_test.go
+Only in third_party/go-sdk/mcp: growstack_patch_test.go"
 actual=$(diff -rq "$upstream" third_party/go-sdk | sort || true)
 if [ "$actual" != "$(echo "$expected" | sort)" ]; then
   echo "third_party/go-sdk differs from go-sdk $version beyond the documented patch:"

@@ -682,6 +682,7 @@ func (c *Connection) handleAsync() {
 		releaser := &releaser{ch: make(chan struct{})}
 		ctx := context.WithValue(req.ctx, asyncKey, releaser)
 		go func() {
+			growStack()
 			defer releaser.release(true)
 			result, err := c.handler.Handle(ctx, req.Request)
 			c.processResult(c.handler, req, result, err)
@@ -819,3 +820,4 @@ func (ic notDone) Value(key any) any {
 func (notDone) Done() <-chan struct{}       { return nil }
 func (notDone) Err() error                  { return nil }
 func (notDone) Deadline() (time.Time, bool) { return time.Time{}, false }
+
