@@ -47,7 +47,7 @@ func addAsk(server *mcp.Server, t *tools, gen kb.Generator) {
 	// A plain "array", not ["null","array"], as in search_knowledge_base.
 	schema.Properties["data_source_ids"].Types = nil
 	schema.Properties["data_source_ids"].Type = "array"
-	mcp.AddTool(server, &mcp.Tool{
+	addTool(server, &mcp.Tool{
 		Name:  "ask_knowledge_base",
 		Title: "Answer a question from the knowledge base",
 		Description: "Answers a question with text generated from the knowledge base's passages, with citations of the sources each part rests on. " +

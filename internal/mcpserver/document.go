@@ -29,7 +29,7 @@ type DocumentOutput struct {
 }
 
 func addGetDocument(server *mcp.Server, t *tools) {
-	mcp.AddTool(server, &mcp.Tool{
+	addTool(server, &mcp.Tool{
 		Name:  "get_document",
 		Title: "Read a whole document",
 		Description: "Returns the full text of one source document of the knowledge base, named by the uri of a search_knowledge_base result. " +

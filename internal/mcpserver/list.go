@@ -39,7 +39,7 @@ type DataSourceInfo struct {
 }
 
 func addListKnowledgeBases(server *mcp.Server, t *tools) {
-	mcp.AddTool(server, &mcp.Tool{
+	addTool(server, &mcp.Tool{
 		Name:  "list_knowledge_bases",
 		Title: "List knowledge bases",
 		Description: "Lists the knowledge bases this server can search, with id, name, description, backend, size and data sources. " +

@@ -117,7 +117,7 @@ func readOnly(title string) *mcp.ToolAnnotations {
 }
 
 func addSearch(server *mcp.Server, t *tools) {
-	mcp.AddTool(server, &mcp.Tool{
+	addTool(server, &mcp.Tool{
 		Name:  "search_knowledge_base",
 		Title: "Search the knowledge base",
 		Description: "Searches the knowledge base and returns the passages that best match the query, best first, each with its title, source uri, score and metadata. " +

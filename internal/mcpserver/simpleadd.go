@@ -19,7 +19,7 @@ type SimpleAddOutput struct {
 }
 
 func addSimpleAdd(server *mcp.Server) {
-	mcp.AddTool(server, &mcp.Tool{
+	addTool(server, &mcp.Tool{
 		Name:        "simpleadd",
 		Title:       "Add two numbers",
 		Description: "Adds two numbers and returns the sum. Use it to test that the MCP connection works end to end.",
