@@ -98,6 +98,9 @@ for target in "FuzzParseEnvelope ./internal/httpserver" "FuzzMCPHandler ./intern
   set -- $target
   run_check "fuzz $1" go test -run='^$' -fuzz="^$1\$" -fuzztime=10s "$2"
 done
+# The go-sdk patch's differential fuzz target (third_party/go-sdk/PATCH.md, third change).
+run_check "fuzz FuzzReadBatchMatchesV180 (go-sdk patch)" \
+  bash -c "cd third_party/go-sdk && go test -run='^\$' -fuzz='^FuzzReadBatchMatchesV180\$' -fuzztime=10s ./mcp"
 
 printf '\n== summary ==\n'
 [ ${#failures[@]} -gt 0 ] && printf 'failed: %s\n' "${failures[*]}"
