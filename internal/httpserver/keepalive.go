@@ -19,49 +19,50 @@ import (
 // handed the request to the server (recordOutcome signals it, which orders
 // the header writes before that report). After the header is sent, stream
 // (noted on the sending goroutine) says whether it is an event stream.
+//
+// The check runs on a timer (time.AfterFunc), not on a goroutine of its own:
+// most requests end long before the first check, and then cost no goroutine
+// and no ticker.
 type keepAliveWriter struct {
 	http.ResponseWriter
 	dispatched func() bool
+	interval   time.Duration
+	timer      *time.Timer
 	mu         sync.Mutex
 	lastWrite  time.Time
 	headerDone bool
 	stream     bool
-	done       chan struct{}
-	finished   sync.WaitGroup
+	stopped    bool
 }
 
 // startKeepAlive wraps w, the writer of an event-stream request; dispatched
 // reports when the SDK has set the headers and dispatched the request.
 func startKeepAlive(w http.ResponseWriter, interval time.Duration, dispatched func() bool) *keepAliveWriter {
-	k := &keepAliveWriter{ResponseWriter: w, dispatched: dispatched, lastWrite: time.Now(), done: make(chan struct{})}
-	if interval <= 0 {
-		return k
+	k := &keepAliveWriter{ResponseWriter: w, dispatched: dispatched, interval: interval, lastWrite: time.Now()}
+	if interval > 0 {
+		k.mu.Lock()
+		k.timer = time.AfterFunc(interval/2, k.check)
+		k.mu.Unlock()
 	}
-	k.finished.Add(1)
-	go k.loop(interval)
 	return k
 }
 
-func (k *keepAliveWriter) loop(interval time.Duration) {
-	defer k.finished.Done()
-	ticker := time.NewTicker(interval / 2)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-k.done:
-			return
-		case <-ticker.C:
-			k.mu.Lock()
-			silent := time.Since(k.lastWrite) >= interval
-			if silent && (k.stream || (!k.headerDone && k.dispatched())) {
-				if _, err := k.ResponseWriter.Write([]byte(": keepalive\n\n")); err == nil {
-					_ = http.NewResponseController(k.ResponseWriter).Flush()
-				}
-				k.lastWrite = time.Now()
-			}
-			k.mu.Unlock()
-		}
+// check runs every half interval, and writes a comment when the stream has
+// been silent for a whole one.
+func (k *keepAliveWriter) check() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.stopped {
+		return
 	}
+	silent := time.Since(k.lastWrite) >= k.interval
+	if silent && (k.stream || (!k.headerDone && k.dispatched())) {
+		if _, err := k.ResponseWriter.Write([]byte(": keepalive\n\n")); err == nil {
+			_ = http.NewResponseController(k.ResponseWriter).Flush()
+		}
+		k.lastWrite = time.Now()
+	}
+	k.timer.Reset(k.interval / 2)
 }
 
 // headerSent notes, once, whether the response is an event stream. Called
@@ -73,10 +74,15 @@ func (k *keepAliveWriter) headerSent() {
 	}
 }
 
-// stop ends the keep-alives; no write happens after it returns.
+// stop ends the keep-alives; no write happens after it returns (a check
+// already running finishes under mu first, a later one sees stopped).
 func (k *keepAliveWriter) stop() {
-	close(k.done)
-	k.finished.Wait()
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.stopped = true
+	if k.timer != nil {
+		k.timer.Stop()
+	}
 }
 
 func (k *keepAliveWriter) WriteHeader(code int) {
