@@ -30,7 +30,10 @@ import (
 //     copy get made. The one difference: integers beyond 2^53 keep their
 //     exact value instead of passing through float64.
 //   - structuredContent keeps Out's field order; mcp.AddTool sorts the keys
-//     (it re-marshals a map). The text fallback is sorted as before.
+//     (it re-marshals a map). The text fallback is sorted as before. When the
+//     handler set its own content and Out is a plain struct, the value itself
+//     goes into structuredContent and is encoded once, with the response;
+//     mcp.AddTool encodes it, and the SDK then re-compacts those bytes.
 //
 // Under load, mcp.AddTool's repeated marshaling and validation were about
 // a tenth of a simple tools/call's CPU (BENCHMARKS.md, issue 9).
@@ -66,6 +69,9 @@ func typedTool[In, Out any](t *mcp.Tool, h mcp.ToolHandlerFor[In, Out]) (*mcp.To
 		tool.OutputSchema = outSchema
 	}
 	hasDefaults := schemaHasDefaults(inSchema)
+	// A struct without its own MarshalJSON always encodes as an object.
+	outType := reflect.TypeFor[Out]()
+	plainObject := outType.Kind() == reflect.Struct && !outType.Implements(reflect.TypeFor[json.Marshaler]())
 
 	handler := func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		args := req.Params.Arguments
@@ -88,6 +94,11 @@ func typedTool[In, Out any](t *mcp.Tool, h mcp.ToolHandlerFor[In, Out]) (*mcp.To
 			res = &mcp.CallToolResult{}
 		}
 		if tool.OutputSchema == nil || res.InputRequests != nil {
+			return res, nil
+		}
+		if res.Content != nil && plainObject {
+			// Encoded once, with the response: no bytes to re-compact.
+			res.StructuredContent = out
 			return res, nil
 		}
 		structured, err := json.Marshal(out)
