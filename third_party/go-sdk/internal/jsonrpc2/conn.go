@@ -820,4 +820,3 @@ func (ic notDone) Value(key any) any {
 func (notDone) Done() <-chan struct{}       { return nil }
 func (notDone) Err() error                  { return nil }
 func (notDone) Deadline() (time.Time, bool) { return time.Time{}, false }
-
