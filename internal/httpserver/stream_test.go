@@ -226,3 +226,64 @@ func waitFor(cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// The answer to a POST's only call ends the event stream, so it goes out
+// with the end of the response in one write: unchunked, with a
+// Content-Length. A stream with notifications before the answer is still
+// flushed event by event (TestStreamingClientReceivesNotifications).
+func TestSingleAnswerStreamIsWrittenOnce(t *testing.T) {
+	ts := httptest.NewServer(New(newSlowServer(), Options{KeepAlive: time.Minute}))
+	defer ts.Close()
+	tests := []struct {
+		name, body string
+		wantLength bool
+	}{
+		{"number id", `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"slow","arguments":{"steps":0}}}`, true},
+		{"string id", `{"jsonrpc":"2.0","id":"a-1","method":"tools/call","params":{"name":"slow","arguments":{"steps":0}}}`, true},
+		{"error answer", `{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"nosuchtool"}}`, true},
+		// Notifications (log lines) precede the answer: the stream is flushed, so chunked.
+		{"notifications first", `{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"slow","arguments":{"steps":2,"pause_ms":1}}}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest("POST", ts.URL+Path, strings.NewReader(tt.body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", "application/json, text/event-stream")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			data := new(strings.Builder)
+			_, _ = bufio.NewReader(resp.Body).WriteTo(data)
+			if resp.StatusCode != 200 || !strings.Contains(data.String(), `"jsonrpc":"2.0","id":`) {
+				t.Fatalf("HTTP %d: %s", resp.StatusCode, data)
+			}
+			if got := resp.ContentLength >= 0; got != tt.wantLength {
+				t.Errorf("Content-Length %d, chunked %v; want one write: %v\n%s", resp.ContentLength, resp.TransferEncoding, tt.wantLength, data)
+			}
+		})
+	}
+}
+
+func TestIsAnswer(t *testing.T) {
+	k := &keepAliveWriter{}
+	k.expectAnswer([]byte(`1`))
+	tests := []struct {
+		event string
+		want  bool
+	}{
+		{"event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n\n", true},
+		{"event: message\nid: 5\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602}}\n\n", true},
+		{"event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":12,\"result\":{}}\n\n", false},
+		{"event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"sampling/createMessage\"}\n\n", false},
+		{"event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{\"id\":1,\"result\":1}}\n\n", false},
+		{": keepalive\n\n", false},
+		{"xdata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n\n", false},
+	}
+	for _, tt := range tests {
+		if got := k.isAnswer([]byte(tt.event)); got != tt.want {
+			t.Errorf("isAnswer(%q) = %v, want %v", tt.event, got, tt.want)
+		}
+	}
+}
