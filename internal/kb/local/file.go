@@ -12,6 +12,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sync"
 	"unsafe"
 )
 
@@ -44,7 +45,9 @@ const (
 	secImpacts
 )
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+// castagnoli is the CRC-32C table, made at first use rather than at
+// package init (every command links this package; few read an index).
+var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
 
 // ErrCorrupt marks an index file that cannot be read; rebuild it.
 var ErrCorrupt = errors.New("index file is corrupt or incomplete")
@@ -72,7 +75,7 @@ type countingWriter struct {
 func (c *countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
-	c.crc = crc32.Update(c.crc, castagnoli, p[:n])
+	c.crc = crc32.Update(c.crc, castagnoli(), p[:n])
 	return n, err
 }
 
@@ -137,7 +140,10 @@ func (w *fileWriter) commit(ix *index) error {
 		terms[id] = t
 	}
 	m := meta{Header: ix.hdr, Docs: ix.docs, Chunks: ix.chunks, Terms: terms, PostStart: ix.postStart}
-	if err := writeSection(secMeta, func(cw io.Writer) error { return gob.NewEncoder(cw).Encode(&m) }); err != nil {
+	if err := writeSection(secMeta, func(cw io.Writer) error {
+		registerGob()
+		return gob.NewEncoder(cw).Encode(&m)
+	}); err != nil {
 		return fmt.Errorf("write index metadata: %w", err)
 	}
 	if err := writeSection(secIDs, func(cw io.Writer) error { return writeUint32s(cw, ix.ids) }); err != nil {
@@ -217,7 +223,7 @@ func readSection(r io.ReaderAt, s section, dst []byte, name string) error {
 	if _, err := r.ReadAt(dst, s.off); err != nil {
 		return fmt.Errorf("%w: %s section: %v", ErrCorrupt, name, err)
 	}
-	if crc32.Checksum(dst, castagnoli) != s.crc {
+	if crc32.Checksum(dst, castagnoli()) != s.crc {
 		return fmt.Errorf("%w: %s section checksum mismatch", ErrCorrupt, name)
 	}
 	return nil
@@ -260,6 +266,7 @@ func loadIndex(r io.ReaderAt, size int64) (*index, error) {
 		return nil, err
 	}
 	var m meta
+	registerGob()
 	if err := gob.NewDecoder(bytes.NewReader(metaBuf)).Decode(&m); err != nil {
 		return nil, fmt.Errorf("%w: metadata: %v", ErrCorrupt, err)
 	}
@@ -306,7 +313,7 @@ func loadIndex(r io.ReaderAt, size int64) (*index, error) {
 		if _, err := r.ReadAt(buf[:n], secs[secText].off+off); err != nil {
 			return nil, fmt.Errorf("%w: text section: %v", ErrCorrupt, err)
 		}
-		crc = crc32.Update(crc, castagnoli, buf[:n])
+		crc = crc32.Update(crc, castagnoli(), buf[:n])
 		off += n
 	}
 	if crc != secs[secText].crc {
@@ -337,7 +344,7 @@ func loadIndex(r io.ReaderAt, size int64) (*index, error) {
 
 func float32frombits(b uint32) float32 { return math.Float32frombits(b) }
 
-func init() {
-	// Metadata values are string, float64, bool or a list of them.
-	gob.Register([]any{})
-}
+// registerGob tells gob the types metadata values may hold beyond the
+// basic ones (string, float64, bool): a list of them. It runs before the
+// first encode or decode instead of at package init.
+var registerGob = sync.OnceFunc(func() { gob.Register([]any{}) })
