@@ -122,12 +122,38 @@ func (w *fileWriter) abort() {
 // into place atomically.
 func (w *fileWriter) commit(ix *index) error {
 	defer w.abort()
+	if err := writeTail(w.bw, w.text, ix); err != nil {
+		return err
+	}
+	if err := w.bw.Flush(); err != nil {
+		return fmt.Errorf("write %s: %w", w.tmp, err)
+	}
+	if err := w.f.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", w.tmp, err)
+	}
+	if err := w.f.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", w.tmp, err)
+	}
+	if w.beforeRename != nil {
+		w.beforeRename()
+	}
+	if err := os.Rename(w.tmp, w.final); err != nil {
+		return fmt.Errorf("replace %s: %w", w.final, err)
+	}
+	w.closed = true
+	syncDir(filepath.Dir(w.final))
+	return nil
+}
+
+// writeTail writes the sections after the text section, which text
+// counted, and the footer to w.
+func writeTail(w io.Writer, text *countingWriter, ix *index) error {
 	var secs [numSection]section
-	secs[secText] = section{off: int64(len(magic)), len: w.text.n, crc: w.text.crc}
+	secs[secText] = section{off: int64(len(magic)), len: text.n, crc: text.crc}
 	off := secs[secText].off + secs[secText].len
 
 	writeSection := func(i int, fn func(io.Writer) error) error {
-		cw := &countingWriter{w: w.bw}
+		cw := &countingWriter{w: w}
 		if err := fn(cw); err != nil {
 			return err
 		}
@@ -160,26 +186,9 @@ func (w *fileWriter) commit(ix *index) error {
 	}
 	binary.Write(&foot, binary.LittleEndian, ix.scale)
 	foot.WriteString(endMagic)
-	if _, err := w.bw.Write(foot.Bytes()); err != nil {
+	if _, err := w.Write(foot.Bytes()); err != nil {
 		return fmt.Errorf("write index footer: %w", err)
 	}
-	if err := w.bw.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", w.tmp, err)
-	}
-	if err := w.f.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", w.tmp, err)
-	}
-	if err := w.f.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", w.tmp, err)
-	}
-	if w.beforeRename != nil {
-		w.beforeRename()
-	}
-	if err := os.Rename(w.tmp, w.final); err != nil {
-		return fmt.Errorf("replace %s: %w", w.final, err)
-	}
-	w.closed = true
-	syncDir(filepath.Dir(w.final))
 	return nil
 }
 
@@ -307,7 +316,7 @@ func loadIndex(r io.ReaderAt, size int64) (*index, error) {
 	}
 	// The text section is checked in pieces, without holding it in memory.
 	crc := uint32(0)
-	buf := make([]byte, 1<<20)
+	buf := make([]byte, min(1<<20, secs[secText].len))
 	for off := int64(0); off < secs[secText].len; {
 		n := min(int64(len(buf)), secs[secText].len-off)
 		if _, err := r.ReadAt(buf[:n], secs[secText].off+off); err != nil {
