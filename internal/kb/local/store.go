@@ -198,8 +198,8 @@ func (s *Store) AddFS(name, description string, fsys fs.FS) error {
 // AddEmbedded adds a knowledge base whose index file, made by EncodeFS
 // from the documents in fsys, is compiled into the program (the built-in
 // documentation). Nothing is done at start: the index is opened at its
-// first use, and the chunk texts are read from the program's read-only
-// data, never copied to the heap.
+// first use, and the chunk texts stay in the program's read-only data,
+// read from there for the results only, as from an index file.
 func (s *Store) AddEmbedded(name string, index []byte, fsys fs.FS) error {
 	if err := ValidName(name); err != nil {
 		return err
