@@ -190,14 +190,6 @@ func (h *histogram) Observe(v float64) {
 	h.sum.Add(v)
 }
 
-func (h *histogram) count() uint64 {
-	var n uint64
-	for i := range h.counts {
-		n += h.counts[i].Load()
-	}
-	return n
-}
-
 func newHistogramFamily(name, help string, upper []float64, labels ...string) *family[histogram] {
 	les := make([]string, len(upper))
 	for i, u := range upper {
