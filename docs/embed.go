@@ -10,11 +10,22 @@ package docs
 import "embed"
 
 //go:generate cp ../README.md README.md
+//go:generate go run genindex.go
 
 // FS holds every Markdown page of this folder.
 //
 //go:embed *.md
 var FS embed.FS
+
+// IndexFile is the index of FS, as local.EncodeFS makes it, written by "go
+// generate ./docs" and checked by a test. Serving it saves indexing the
+// pages at every start.
+const IndexFile = "builtin.kbi"
+
+// Index is the content of IndexFile.
+//
+//go:embed builtin.kbi
+var Index []byte
 
 // Name and Description of the built-in knowledge base.
 const (

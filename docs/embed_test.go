@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/local"
 )
 
 // TestEmbedded checks the built-in knowledge base holds the pages it must:
@@ -56,5 +58,13 @@ func TestReadmeCopy(t *testing.T) {
 	got, err := os.ReadFile("README.md")
 	if err != nil || !bytes.Equal(got, want) {
 		t.Fatalf("docs/README.md is not a copy of README.md; run: go generate ./docs")
+	}
+}
+
+// TestIndexCurrent keeps builtin.kbi, the compiled-in index of the pages,
+// in step with them. Refresh it with "go generate ./docs".
+func TestIndexCurrent(t *testing.T) {
+	if err := local.CheckEncodedFS(Index, Name, Description, FS); err != nil {
+		t.Fatalf("%s is stale (%v); run: go generate ./docs", IndexFile, err)
 	}
 }

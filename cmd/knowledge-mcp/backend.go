@@ -36,7 +36,7 @@ func openBackend(ctx context.Context, cfg *config.Knowledge, logger *slog.Logger
 func openLocal(ctx context.Context, cfg *config.Knowledge, logger *slog.Logger) (*local.Store, error) {
 	store := local.NewStore(logger)
 	if len(cfg.KBs) == 0 {
-		if err := store.AddFS(docs.Name, docs.Description, docs.FS); err != nil {
+		if err := store.AddEmbedded(docs.Name, docs.Index, docs.FS); err != nil {
 			return nil, fmt.Errorf("built-in documentation: %w", err)
 		}
 		logger.Info("serving the built-in documentation; pass --kb FOLDER to serve your own documents", "kb", docs.Name)

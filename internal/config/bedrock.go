@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -102,21 +103,28 @@ func (c *Bedrock) AddFlags(f *FlagSet) {
 	f.Bool(&c.S3ForcePathStyle, "s3-force-path-style", "S3_FORCE_PATH_STYLE", false, "address S3 as ENDPOINT/BUCKET/KEY (S3-compatible endpoints)")
 }
 
+// The patterns are compiled at first use, not at package init: every
+// command links this package, and only a Bedrock configuration needs them.
 var (
-	knowledgeBaseIDPattern = regexp.MustCompile(`^[0-9a-zA-Z]{1,10}$`)
-	knowledgeBaseARN       = regexp.MustCompile(`^arn:aws[a-z-]*:bedrock:[a-z0-9-]+:[0-9]{12}:knowledge-base/([0-9a-zA-Z]{1,10})$`)
-	guardrailVersion       = regexp.MustCompile(`^(DRAFT|[1-9][0-9]{0,7})$`)
-	bucketName             = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	knowledgeBaseIDPattern = lazyRegexp(`^[0-9a-zA-Z]{1,10}$`)
+	knowledgeBaseARN       = lazyRegexp(`^arn:aws[a-z-]*:bedrock:[a-z0-9-]+:[0-9]{12}:knowledge-base/([0-9a-zA-Z]{1,10})$`)
+	guardrailVersion       = lazyRegexp(`^(DRAFT|[1-9][0-9]{0,7})$`)
+	bucketName             = lazyRegexp(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 )
+
+// lazyRegexp returns a function that compiles expr once, at its first call.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // KnowledgeBaseIDFromARN returns the id of a knowledge base given as its id
 // or its ARN, and whether it is well formed.
 func KnowledgeBaseIDFromARN(s string) (string, bool) {
 	s = strings.TrimSpace(s)
-	if m := knowledgeBaseARN.FindStringSubmatch(s); m != nil {
+	if m := knowledgeBaseARN().FindStringSubmatch(s); m != nil {
 		return m[1], true
 	}
-	return s, knowledgeBaseIDPattern.MatchString(s)
+	return s, knowledgeBaseIDPattern().MatchString(s)
 }
 
 // Validate checks the settings and normalizes knowledge base ARNs to ids.
@@ -153,7 +161,7 @@ func (c *Bedrock) Validate() error {
 	if (c.GuardrailID == "") != (c.GuardrailVersion == "") {
 		return fmt.Errorf("guardrail-id (BEDROCK_GUARDRAIL_ID) and guardrail-version (BEDROCK_GUARDRAIL_VERSION): set both or neither")
 	}
-	if c.GuardrailVersion != "" && !guardrailVersion.MatchString(c.GuardrailVersion) {
+	if c.GuardrailVersion != "" && !guardrailVersion().MatchString(c.GuardrailVersion) {
 		return fmt.Errorf("guardrail-version (BEDROCK_GUARDRAIL_VERSION): %q must be a version number or DRAFT", c.GuardrailVersion)
 	}
 	if c.CallTimeout <= 0 {
@@ -175,7 +183,7 @@ func (c *Bedrock) Validate() error {
 		return fmt.Errorf("max-document-bytes (MAX_DOCUMENT_BYTES): %d must be positive", c.MaxDocumentBytes)
 	}
 	for _, b := range c.DocumentBuckets {
-		if !bucketName.MatchString(b) {
+		if !bucketName().MatchString(b) {
 			return fmt.Errorf("document-buckets (DOCUMENT_BUCKETS): %q is not an S3 bucket name (give names, not s3:// URIs or ARNs)", b)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -16,7 +17,8 @@ var diagHTTPInMetadata = Diagnosis{Pitfall: "P2", Pattern: "http-url-in-auth",
 	Cause: "the server advertises an http:// URL (WWW-Authenticate resource_metadata or its protected-resource metadata): it builds absolute URLs from the scheme it sees behind the TLS-terminating proxy, so OAuth discovery from an https page is mixed content",
 	Fix:   "configure the server's public base URL (https://…), or make it trust X-Forwarded-Proto and have CloudFront send X-Forwarded-Proto: https as an origin custom header"}
 
-var resourceMetadataRE = regexp.MustCompile(`resource_metadata="?([^",\s]+)`)
+// resourceMetadataRE is compiled at first use, not at package init.
+var resourceMetadataRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`resource_metadata="?([^",\s]+)`) })
 
 // checkURLs is check 6: no redirect on the MCP path (with and without a
 // trailing slash), no http:// URL in Location, WWW-Authenticate or the
@@ -74,7 +76,7 @@ variants:
 	if un := d.unauthenticated(ctx); un.Err == nil {
 		if wa := un.Header.Get("WWW-Authenticate"); wa != "" {
 			c.Evidencef("WWW-Authenticate: %s", wa)
-			if m := resourceMetadataRE.FindStringSubmatch(wa); m != nil && strings.HasPrefix(strings.ToLower(m[1]), "http://") && !d.isLoopback() {
+			if m := resourceMetadataRE().FindStringSubmatch(wa); m != nil && strings.HasPrefix(strings.ToLower(m[1]), "http://") && !d.isLoopback() {
 				c.Add(Fail, "WWW-Authenticate points to "+m[1], diagHTTPInMetadata)
 			}
 		}

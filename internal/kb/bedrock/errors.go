@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
@@ -59,9 +60,10 @@ var validationParams = []struct{ apiName, what string }{
 	{"vectorSearchConfiguration", "the knowledge base type: a managed knowledge base does not take vectorSearchConfiguration (see docs/bedrock.md)"},
 }
 
+// Compiled at the first error they read, not at package init.
 var (
-	assumedRole = regexp.MustCompile(`assumed-role/([^/\s]+)/`)
-	onResource  = regexp.MustCompile(`on resource:? (arn:[^\s,;]+)`)
+	assumedRole = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`assumed-role/([^/\s]+)/`) })
+	onResource  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`on resource:? (arn:[^\s,;]+)`) })
 )
 
 // mapError turns an AWS SDK error into an error wrapping a kb sentinel,
@@ -125,13 +127,13 @@ func (b *Backend) mapError(ctx context.Context, act action, err error) error {
 // permissionError names the action, the resource and the role it belongs on.
 func (b *Backend) permissionError(act action, code, msg string) error {
 	resource := act.Resource
-	if m := onResource.FindStringSubmatch(msg); m != nil {
+	if m := onResource().FindStringSubmatch(msg); m != nil {
 		resource = m[1]
 	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "%s: %v: AWS denied %s on %s (%s: %s). ", act.Action, kb.ErrPermission, act.Action, resource, code, msg)
 	role := ""
-	if m := assumedRole.FindStringSubmatch(msg); m != nil {
+	if m := assumedRole().FindStringSubmatch(msg); m != nil {
 		role = m[1]
 		fmt.Fprintf(&sb, "The server runs as role %s. ", role)
 	}

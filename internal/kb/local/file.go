@@ -12,6 +12,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sync"
 	"unsafe"
 )
 
@@ -44,7 +45,9 @@ const (
 	secImpacts
 )
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+// castagnoli is the CRC-32C table, made at first use rather than at
+// package init (every command links this package; few read an index).
+var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
 
 // ErrCorrupt marks an index file that cannot be read; rebuild it.
 var ErrCorrupt = errors.New("index file is corrupt or incomplete")
@@ -72,7 +75,7 @@ type countingWriter struct {
 func (c *countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
-	c.crc = crc32.Update(c.crc, castagnoli, p[:n])
+	c.crc = crc32.Update(c.crc, castagnoli(), p[:n])
 	return n, err
 }
 
@@ -119,43 +122,8 @@ func (w *fileWriter) abort() {
 // into place atomically.
 func (w *fileWriter) commit(ix *index) error {
 	defer w.abort()
-	var secs [numSection]section
-	secs[secText] = section{off: int64(len(magic)), len: w.text.n, crc: w.text.crc}
-	off := secs[secText].off + secs[secText].len
-
-	writeSection := func(i int, fn func(io.Writer) error) error {
-		cw := &countingWriter{w: w.bw}
-		if err := fn(cw); err != nil {
-			return err
-		}
-		secs[i] = section{off: off, len: cw.n, crc: cw.crc}
-		off += cw.n
-		return nil
-	}
-	terms := make([]string, len(ix.terms))
-	for t, id := range ix.terms {
-		terms[id] = t
-	}
-	m := meta{Header: ix.hdr, Docs: ix.docs, Chunks: ix.chunks, Terms: terms, PostStart: ix.postStart}
-	if err := writeSection(secMeta, func(cw io.Writer) error { return gob.NewEncoder(cw).Encode(&m) }); err != nil {
-		return fmt.Errorf("write index metadata: %w", err)
-	}
-	if err := writeSection(secIDs, func(cw io.Writer) error { return writeUint32s(cw, ix.ids) }); err != nil {
-		return fmt.Errorf("write postings: %w", err)
-	}
-	if err := writeSection(secImpacts, func(cw io.Writer) error { return writeUint16s(cw, ix.impacts) }); err != nil {
-		return fmt.Errorf("write postings: %w", err)
-	}
-	var foot bytes.Buffer
-	for _, s := range secs {
-		binary.Write(&foot, binary.LittleEndian, uint64(s.off))
-		binary.Write(&foot, binary.LittleEndian, uint64(s.len))
-		binary.Write(&foot, binary.LittleEndian, s.crc)
-	}
-	binary.Write(&foot, binary.LittleEndian, ix.scale)
-	foot.WriteString(endMagic)
-	if _, err := w.bw.Write(foot.Bytes()); err != nil {
-		return fmt.Errorf("write index footer: %w", err)
+	if err := writeTail(w.bw, w.text, ix); err != nil {
+		return err
 	}
 	if err := w.bw.Flush(); err != nil {
 		return fmt.Errorf("write %s: %w", w.tmp, err)
@@ -174,6 +142,53 @@ func (w *fileWriter) commit(ix *index) error {
 	}
 	w.closed = true
 	syncDir(filepath.Dir(w.final))
+	return nil
+}
+
+// writeTail writes the sections after the text section, which text
+// counted, and the footer to w.
+func writeTail(w io.Writer, text *countingWriter, ix *index) error {
+	var secs [numSection]section
+	secs[secText] = section{off: int64(len(magic)), len: text.n, crc: text.crc}
+	off := secs[secText].off + secs[secText].len
+
+	writeSection := func(i int, fn func(io.Writer) error) error {
+		cw := &countingWriter{w: w}
+		if err := fn(cw); err != nil {
+			return err
+		}
+		secs[i] = section{off: off, len: cw.n, crc: cw.crc}
+		off += cw.n
+		return nil
+	}
+	terms := make([]string, len(ix.terms))
+	for t, id := range ix.terms {
+		terms[id] = t
+	}
+	m := meta{Header: ix.hdr, Docs: ix.docs, Chunks: ix.chunks, Terms: terms, PostStart: ix.postStart}
+	if err := writeSection(secMeta, func(cw io.Writer) error {
+		registerGob()
+		return gob.NewEncoder(cw).Encode(&m)
+	}); err != nil {
+		return fmt.Errorf("write index metadata: %w", err)
+	}
+	if err := writeSection(secIDs, func(cw io.Writer) error { return writeUint32s(cw, ix.ids) }); err != nil {
+		return fmt.Errorf("write postings: %w", err)
+	}
+	if err := writeSection(secImpacts, func(cw io.Writer) error { return writeUint16s(cw, ix.impacts) }); err != nil {
+		return fmt.Errorf("write postings: %w", err)
+	}
+	var foot bytes.Buffer
+	for _, s := range secs {
+		binary.Write(&foot, binary.LittleEndian, uint64(s.off))
+		binary.Write(&foot, binary.LittleEndian, uint64(s.len))
+		binary.Write(&foot, binary.LittleEndian, s.crc)
+	}
+	binary.Write(&foot, binary.LittleEndian, ix.scale)
+	foot.WriteString(endMagic)
+	if _, err := w.Write(foot.Bytes()); err != nil {
+		return fmt.Errorf("write index footer: %w", err)
+	}
 	return nil
 }
 
@@ -217,7 +232,7 @@ func readSection(r io.ReaderAt, s section, dst []byte, name string) error {
 	if _, err := r.ReadAt(dst, s.off); err != nil {
 		return fmt.Errorf("%w: %s section: %v", ErrCorrupt, name, err)
 	}
-	if crc32.Checksum(dst, castagnoli) != s.crc {
+	if crc32.Checksum(dst, castagnoli()) != s.crc {
 		return fmt.Errorf("%w: %s section checksum mismatch", ErrCorrupt, name)
 	}
 	return nil
@@ -260,6 +275,7 @@ func loadIndex(r io.ReaderAt, size int64) (*index, error) {
 		return nil, err
 	}
 	var m meta
+	registerGob()
 	if err := gob.NewDecoder(bytes.NewReader(metaBuf)).Decode(&m); err != nil {
 		return nil, fmt.Errorf("%w: metadata: %v", ErrCorrupt, err)
 	}
@@ -300,13 +316,13 @@ func loadIndex(r io.ReaderAt, size int64) (*index, error) {
 	}
 	// The text section is checked in pieces, without holding it in memory.
 	crc := uint32(0)
-	buf := make([]byte, 1<<20)
+	buf := make([]byte, min(1<<20, secs[secText].len))
 	for off := int64(0); off < secs[secText].len; {
 		n := min(int64(len(buf)), secs[secText].len-off)
 		if _, err := r.ReadAt(buf[:n], secs[secText].off+off); err != nil {
 			return nil, fmt.Errorf("%w: text section: %v", ErrCorrupt, err)
 		}
-		crc = crc32.Update(crc, castagnoli, buf[:n])
+		crc = crc32.Update(crc, castagnoli(), buf[:n])
 		off += n
 	}
 	if crc != secs[secText].crc {
@@ -337,7 +353,7 @@ func loadIndex(r io.ReaderAt, size int64) (*index, error) {
 
 func float32frombits(b uint32) float32 { return math.Float32frombits(b) }
 
-func init() {
-	// Metadata values are string, float64, bool or a list of them.
-	gob.Register([]any{})
-}
+// registerGob tells gob the types metadata values may hold beyond the
+// basic ones (string, float64, bool): a list of them. It runs before the
+// first encode or decode instead of at package init.
+var registerGob = sync.OnceFunc(func() { gob.Register([]any{}) })

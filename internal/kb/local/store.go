@@ -1,6 +1,7 @@
 package local
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +11,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -41,12 +41,17 @@ const MaxDocumentBytes = 1 << 20
 // it was indexed).
 const maxReadBytes = 256 << 20
 
-var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
-
 // ValidName checks a knowledge base name: 1-64 letters, digits, '.', '_'
-// or '-', not starting with a punctuation mark.
+// or '-', not starting with a punctuation mark (the language of
+// ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$, checked without a regexp so that
+// nothing is compiled at start).
 func ValidName(name string) error {
-	if !nameRE.MatchString(name) {
+	valid := len(name) >= 1 && len(name) <= 64
+	for i := 0; valid && i < len(name); i++ {
+		c := name[i]
+		valid = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || i > 0 && (c == '.' || c == '_' || c == '-')
+	}
+	if !valid {
 		return fmt.Errorf("knowledge base name %q: %w: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit", name, kb.ErrInvalidArgument)
 	}
 	return nil
@@ -107,11 +112,10 @@ type handle struct {
 	name string
 	// path is the index file; "" for an in-memory index.
 	path string
-	// fsys holds the documents of an in-memory index, built in the
-	// background: built is closed when it is done, buildErr says how.
-	fsys     fs.FS
-	built    chan struct{}
-	buildErr error
+	// fsys holds the documents of an in-memory index (AddFS, AddEmbedded);
+	// load returns that index, waiting for it or opening it at first use.
+	fsys fs.FS
+	load func() (*generation, error)
 	// hint is the command that (re)builds this knowledge base.
 	hint string
 
@@ -163,16 +167,25 @@ func (s *Store) AddFS(name, description string, fsys fs.FS) error {
 	if err := ValidName(name); err != nil {
 		return err
 	}
-	h := &handle{name: name, fsys: fsys, built: make(chan struct{})}
+	built := make(chan struct{})
+	var buildErr error
+	h := &handle{name: name, fsys: fsys}
+	h.load = func() (*generation, error) {
+		<-built
+		if buildErr != nil {
+			return nil, buildErr
+		}
+		return h.cur.Load(), nil
+	}
 	if err := s.add(h); err != nil {
 		return err
 	}
 	go func() {
-		defer close(h.built)
+		defer close(built)
 		start := time.Now()
 		ix, err := buildFS(name, description, fsys)
 		if err != nil {
-			h.buildErr = fmt.Errorf("knowledge base %q: %w: %v", name, kb.ErrUnavailable, err)
+			buildErr = fmt.Errorf("knowledge base %q: %w: %v", name, kb.ErrUnavailable, err)
 			s.logger.Error("built-in knowledge base failed to build", "kb", name, "error", err.Error())
 			return
 		}
@@ -180,6 +193,35 @@ func (s *Store) AddFS(name, description string, fsys fs.FS) error {
 		s.logger.Debug("built-in knowledge base ready", "kb", name, "documents", len(ix.docs), "chunks", len(ix.chunks), "build_ms", float64(time.Since(start).Microseconds())/1000)
 	}()
 	return nil
+}
+
+// AddEmbedded adds a knowledge base whose index file, made by EncodeFS
+// from the documents in fsys, is compiled into the program (the built-in
+// documentation). Nothing is done at start: the index is opened at its
+// first use, and the chunk texts stay in the program's read-only data,
+// read from there for the results only, as from an index file.
+func (s *Store) AddEmbedded(name string, index []byte, fsys fs.FS) error {
+	if err := ValidName(name); err != nil {
+		return err
+	}
+	h := &handle{name: name, fsys: fsys}
+	h.load = sync.OnceValues(func() (*generation, error) {
+		start := time.Now()
+		ix, err := loadIndex(bytes.NewReader(index), int64(len(index)))
+		if err == nil && ix.hdr.Name != name {
+			err = fmt.Errorf("%w: the index holds knowledge base %q", ErrCorrupt, ix.hdr.Name)
+		}
+		if err != nil {
+			err = fmt.Errorf("knowledge base %q: %w: compiled-in index: %v", name, kb.ErrUnavailable, err)
+			s.logger.Error("built-in knowledge base unreadable", "kb", name, "error", err.Error())
+			return nil, err
+		}
+		g := &generation{ix: ix}
+		h.cur.Store(g)
+		s.logger.Debug("built-in knowledge base opened", "kb", name, "documents", len(ix.docs), "chunks", len(ix.chunks), "open_ms", float64(time.Since(start).Microseconds())/1000)
+		return g, nil
+	})
+	return s.add(h)
 }
 
 func (s *Store) add(h *handle) error {
@@ -238,12 +280,8 @@ func (s *Store) lookup(name string) (*handle, error) {
 // generation returns the current index of h, loading a newer file first
 // when one was written since the last look (one stat per call).
 func (s *Store) generation(h *handle) (*generation, error) {
-	if h.path == "" {
-		<-h.built
-		if h.buildErr != nil {
-			return nil, h.buildErr
-		}
-		return h.cur.Load(), nil
+	if h.load != nil {
+		return h.load()
 	}
 	cur := h.cur.Load()
 	info, statErr := os.Stat(h.path)
