@@ -200,6 +200,11 @@ func renderSearch(out SearchOutput, q kb.Query) string {
 	if len(out.Results) == 1 {
 		noun = "passage"
 	}
+	size := 256
+	for _, p := range out.Results {
+		size += len(p.Text) + len(p.Title) + 2*len(p.URI) + 256
+	}
+	b.Grow(size) // one allocation for the whole text, not a doubling series
 	fmt.Fprintf(&b, "%d %s%s for %q, best first:\n", len(out.Results), noun, where, q.Text)
 	for _, p := range out.Results {
 		b.WriteString("\n")
