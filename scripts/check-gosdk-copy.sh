@@ -16,7 +16,10 @@ Only in third_party/go-sdk/internal/jsonrpc2: growstack_patch_test.go
 Only in third_party/go-sdk/mcp: growstack_patch_test.go
 Files $upstream/mcp/transport.go and third_party/go-sdk/mcp/transport.go differ
 Only in third_party/go-sdk/mcp: batch_patch.go
-Only in third_party/go-sdk/mcp: batch_patch_test.go"
+Only in third_party/go-sdk/mcp: batch_patch_test.go
+Files $upstream/internal/jsonrpc2/messages.go and third_party/go-sdk/internal/jsonrpc2/messages.go differ
+Only in third_party/go-sdk/internal/jsonrpc2: compact_patch.go
+Only in third_party/go-sdk/internal/jsonrpc2: compact_patch_test.go"
 actual=$(diff -rq "$upstream" third_party/go-sdk | sort || true)
 if [ "$actual" != "$(echo "$expected" | sort)" ]; then
   echo "third_party/go-sdk differs from go-sdk $version beyond the documented patch:"

@@ -98,9 +98,11 @@ for target in "FuzzParseEnvelope ./internal/httpserver" "FuzzMCPHandler ./intern
   set -- $target
   run_check "fuzz $1" go test -run='^$' -fuzz="^$1\$" -fuzztime=10s "$2"
 done
-# The go-sdk patch's differential fuzz target (third_party/go-sdk/PATCH.md, third change).
+# The go-sdk patch's differential fuzz targets (third_party/go-sdk/PATCH.md, third and fourth changes).
 run_check "fuzz FuzzReadBatchMatchesV180 (go-sdk patch)" \
   bash -c "cd third_party/go-sdk && go test -run='^\$' -fuzz='^FuzzReadBatchMatchesV180\$' -fuzztime=10s ./mcp"
+run_check "fuzz FuzzCompactMatchesV180 (go-sdk patch)" \
+  bash -c "cd third_party/go-sdk && go test -run='^\$' -fuzz='^FuzzCompactMatchesV180\$' -fuzztime=10s ./internal/jsonrpc2"
 
 printf '\n== summary ==\n'
 [ ${#failures[@]} -gt 0 ] && printf 'failed: %s\n' "${failures[*]}"
