@@ -134,18 +134,31 @@ func TestKeepAliveCommentsOnSilentStream(t *testing.T) {
 	}
 
 	// Without text/event-stream in Accept: plain JSON, no comments.
-	req, _ = http.NewRequest("POST", ts.URL+Path, strings.NewReader(body))
+	resp2, data := postMCP(t, ts.URL, body, "")
+	if ct := resp2.Header.Get("Content-Type"); ct != "application/json" || strings.Contains(data, "keepalive") {
+		t.Errorf("JSON client got %q: %s", ct, data)
+	}
+}
+
+// postMCP posts body to the server's MCP path with the Accept header given
+// (none when empty) and returns the response and its whole body.
+func postMCP(t *testing.T, serverURL, body, accept string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", serverURL+Path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	resp2, err := http.DefaultClient.Do(req)
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp2.Body.Close()
+	defer resp.Body.Close()
 	data := new(strings.Builder)
-	_, _ = bufio.NewReader(resp2.Body).WriteTo(data)
-	if ct := resp2.Header.Get("Content-Type"); ct != "application/json" || strings.Contains(data.String(), "keepalive") {
-		t.Errorf("JSON client got %q: %s", ct, data)
+	if _, err := bufio.NewReader(resp.Body).WriteTo(data); err != nil {
+		t.Fatalf("reading the answer: %v", err)
 	}
+	return resp, data.String()
 }
 
 func TestAcceptsEventStream(t *testing.T) {
@@ -246,17 +259,8 @@ func TestSingleAnswerStreamIsWrittenOnce(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req, _ := http.NewRequest("POST", ts.URL+Path, strings.NewReader(tt.body))
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Accept", "application/json, text/event-stream")
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			data := new(strings.Builder)
-			_, _ = bufio.NewReader(resp.Body).WriteTo(data)
-			if resp.StatusCode != 200 || !strings.Contains(data.String(), `"jsonrpc":"2.0","id":`) {
+			resp, data := postMCP(t, ts.URL, tt.body, "application/json, text/event-stream")
+			if resp.StatusCode != 200 || !strings.Contains(data, `"jsonrpc":"2.0","id":`) {
 				t.Fatalf("HTTP %d: %s", resp.StatusCode, data)
 			}
 			if got := resp.ContentLength >= 0; got != tt.wantLength {
