@@ -21,8 +21,9 @@ const (
 	floorGain = 0.035
 )
 
-func TestRetrievalQualitySlice(t *testing.T) {
-	dir := filepath.Join("testdata", "pydocs")
+// sliceQueries reads the committed query slice of the Python docs set.
+func sliceQueries(t *testing.T, dir string) []Query {
+	t.Helper()
 	data, err := os.ReadFile(filepath.Join(dir, SliceQueries))
 	if err != nil {
 		t.Fatalf("slice missing: %v", err)
@@ -31,6 +32,12 @@ func TestRetrievalQualitySlice(t *testing.T) {
 	if err := json.Unmarshal(data, &queries); err != nil {
 		t.Fatal(err)
 	}
+	return queries
+}
+
+func TestRetrievalQualitySlice(t *testing.T) {
+	dir := filepath.Join("testdata", "pydocs")
+	queries := sliceQueries(t, dir)
 	corpus := filepath.Join(dir, "corpus")
 	queries, rels, err := Judgments(corpus, queries, ingest.ChunkOptions{})
 	if err != nil {

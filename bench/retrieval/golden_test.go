@@ -3,7 +3,6 @@ package retrieval
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -31,14 +30,7 @@ const goldenQueries = 120
 // go test ./bench/retrieval/ -run TestIndexScoresUnchanged -update-golden
 func TestIndexScoresUnchanged(t *testing.T) {
 	dir := filepath.Join("testdata", "pydocs")
-	data, err := os.ReadFile(filepath.Join(dir, SliceQueries))
-	if err != nil {
-		t.Fatalf("slice missing: %v", err)
-	}
-	var queries []Query
-	if err := json.Unmarshal(data, &queries); err != nil {
-		t.Fatal(err)
-	}
+	queries := sliceQueries(t, dir)
 	if len(queries) < goldenQueries {
 		t.Fatalf("only %d queries in the slice, want %d", len(queries), goldenQueries)
 	}

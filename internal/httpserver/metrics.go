@@ -34,7 +34,12 @@ func (h *handler) observe(next http.Handler) http.Handler {
 			defer reg.InFlight(-1)
 		}
 		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w}
+		// The request log's recorder, which wraps this handler, already
+		// notes the status; a second one only where it does not.
+		rec, ok := w.(*statusRecorder)
+		if !ok {
+			rec = &statusRecorder{ResponseWriter: w}
+		}
 		next.ServeHTTP(rec, r)
 		d := time.Since(start)
 		status := rec.status

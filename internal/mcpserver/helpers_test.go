@@ -50,15 +50,7 @@ func call(t *testing.T, cs *mcp.ClientSession, name string, args any) *mcp.CallT
 }
 
 // text joins the text contents of a tool result.
-func text(res *mcp.CallToolResult) string {
-	var parts []string
-	for _, c := range res.Content {
-		if tc, ok := c.(*mcp.TextContent); ok {
-			parts = append(parts, tc.Text)
-		}
-	}
-	return strings.Join(parts, "\n")
-}
+var text = mcpserver.ResultText
 
 // structured decodes a successful tool result's structuredContent into T.
 func structured[T any](t *testing.T, res *mcp.CallToolResult) T {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
@@ -191,15 +192,20 @@ func TestAddToolRejectsPointerOutput(t *testing.T) {
 	}
 }
 
+// text joins the text contents of a tool result. The external tests use it
+// as ResultText.
 func text(res *mcp.CallToolResult) string {
-	var s string
+	var parts []string
 	for _, c := range res.Content {
 		if tc, ok := c.(*mcp.TextContent); ok {
-			s += tc.Text + "\n"
+			parts = append(parts, tc.Text)
 		}
 	}
-	return s
+	return strings.Join(parts, "\n")
 }
+
+// ResultText is text, for the tests of package mcpserver_test.
+var ResultText = text
 
 func mustJSON(t *testing.T, v any) string {
 	t.Helper()
