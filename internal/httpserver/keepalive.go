@@ -1,7 +1,6 @@
 package httpserver
 
 import (
-	"bytes"
 	"net/http"
 	"strings"
 	"sync"
@@ -34,34 +33,6 @@ type keepAliveWriter struct {
 	headerDone bool
 	stream     bool
 	stopped    bool
-
-	// answerPrefix, when set, starts the data line of the answer to the
-	// POST's only call; answered notes that it was written.
-	answerPrefix []byte
-	answered     bool
-}
-
-// expectAnswer tells the writer the id of the POST's only call. Once the
-// SDK has written the answer to it, nothing follows on the stream but its
-// end, so the writer skips the SDK's flush after that event: net/http then
-// sends the event and the end of the response together, in one write,
-// where the flush made two.
-func (k *keepAliveWriter) expectAnswer(id []byte) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.answerPrefix = append(append([]byte(`data: {"jsonrpc":"2.0","id":`), id...), ',')
-}
-
-// isAnswer reports whether p is the event that answers the expected call:
-// the SDK encodes a response as {"jsonrpc":"2.0","id":ID,"result"|"error":…},
-// a request or notification with "method" after the id or none.
-func (k *keepAliveWriter) isAnswer(p []byte) bool {
-	i := bytes.Index(p, k.answerPrefix)
-	if i < 0 || (i > 0 && p[i-1] != '\n') {
-		return false
-	}
-	rest := p[i+len(k.answerPrefix):]
-	return bytes.HasPrefix(rest, []byte(`"result":`)) || bytes.HasPrefix(rest, []byte(`"error":`))
 }
 
 // startKeepAlive wraps w, the writer of an event-stream request; dispatched
@@ -126,9 +97,6 @@ func (k *keepAliveWriter) Write(p []byte) (int, error) {
 	defer k.mu.Unlock()
 	k.headerSent()
 	k.lastWrite = time.Now()
-	if k.stream && k.answerPrefix != nil && !k.answered && k.isAnswer(p) {
-		k.answered = true
-	}
 	return k.ResponseWriter.Write(p)
 }
 
@@ -136,9 +104,6 @@ func (k *keepAliveWriter) Flush() {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.headerSent()
-	if k.answered {
-		return // the response ends next; net/http writes it all at once
-	}
 	_ = http.NewResponseController(k.ResponseWriter).Flush()
 }
 

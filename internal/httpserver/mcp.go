@@ -113,9 +113,6 @@ func (e *mcpEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	info := infoFrom(r.Context())
 	ka := startKeepAlive(w, e.opts.KeepAlive, func() bool { return info != nil && info.dispatched.Load() })
 	defer ka.stop()
-	if env.IsRequest {
-		ka.expectAnswer(env.ID)
-	}
 	e.stream.ServeHTTP(ka, r)
 }
 

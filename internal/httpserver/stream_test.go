@@ -241,8 +241,8 @@ func waitFor(cond func() bool) {
 }
 
 // The answer to a POST's only call ends the event stream, so it goes out
-// with the end of the response in one write: unchunked, with a
-// Content-Length. A stream with notifications before the answer is still
+// with the end of the response in one write (the go-sdk patch's fifth change,
+// third_party/go-sdk/PATCH.md): unchunked, with a Content-Length. A stream with notifications before the answer is still
 // flushed event by event (TestStreamingClientReceivesNotifications).
 func TestSingleAnswerStreamIsWrittenOnce(t *testing.T) {
 	ts := httptest.NewServer(New(newSlowServer(), Options{KeepAlive: time.Minute}))
@@ -267,27 +267,5 @@ func TestSingleAnswerStreamIsWrittenOnce(t *testing.T) {
 				t.Errorf("Content-Length %d, chunked %v; want one write: %v\n%s", resp.ContentLength, resp.TransferEncoding, tt.wantLength, data)
 			}
 		})
-	}
-}
-
-func TestIsAnswer(t *testing.T) {
-	k := &keepAliveWriter{}
-	k.expectAnswer([]byte(`1`))
-	tests := []struct {
-		event string
-		want  bool
-	}{
-		{"event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n\n", true},
-		{"event: message\nid: 5\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602}}\n\n", true},
-		{"event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":12,\"result\":{}}\n\n", false},
-		{"event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"sampling/createMessage\"}\n\n", false},
-		{"event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{\"id\":1,\"result\":1}}\n\n", false},
-		{": keepalive\n\n", false},
-		{"xdata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n\n", false},
-	}
-	for _, tt := range tests {
-		if got := k.isAnswer([]byte(tt.event)); got != tt.want {
-			t.Errorf("isAnswer(%q) = %v, want %v", tt.event, got, tt.want)
-		}
 	}
 }

@@ -1132,7 +1132,11 @@ func (s *stream) deliverLocked(data []byte, eventID string, responseTo jsonrpc.I
 	} else {
 		// SSE mode: write event to response writer.
 		s.lastIdx++
-		if _, err := writeEvent(s.w, Event{Name: "message", Data: data, ID: eventID}); err != nil {
+		w := s.w
+		if done {
+			w = lastEventWriter{w}
+		}
+		if _, err := writeEvent(w, Event{Name: "message", Data: data, ID: eventID}); err != nil {
 			return done, err
 		}
 	}
