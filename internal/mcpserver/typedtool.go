@@ -49,8 +49,9 @@ func addTool[In, Out any](server *mcp.Server, t *mcp.Tool, h mcp.ToolHandlerFor[
 // addTool registers.
 func typedTool[In, Out any](t *mcp.Tool, h mcp.ToolHandlerFor[In, Out]) (*mcp.Tool, mcp.ToolHandler, error) {
 	tool := *t
-	if reflect.TypeFor[Out]().Kind() == reflect.Pointer {
-		return nil, nil, fmt.Errorf("output type %v is a pointer; use the value type", reflect.TypeFor[Out]())
+	outType := reflect.TypeFor[Out]()
+	if outType.Kind() == reflect.Pointer {
+		return nil, nil, fmt.Errorf("output type %v is a pointer; use the value type", outType)
 	}
 	inSchema, err := schemaFor[In](t.InputSchema)
 	if err != nil {
@@ -61,7 +62,7 @@ func typedTool[In, Out any](t *mcp.Tool, h mcp.ToolHandlerFor[In, Out]) (*mcp.To
 		return nil, nil, fmt.Errorf("input schema: %w", err)
 	}
 	tool.InputSchema = inSchema
-	if t.OutputSchema == nil && reflect.TypeFor[Out]() != reflect.TypeFor[any]() {
+	if t.OutputSchema == nil && outType != reflect.TypeFor[any]() {
 		outSchema, err := schemaFor[Out](nil)
 		if err != nil {
 			return nil, nil, fmt.Errorf("output schema: %w", err)
@@ -70,7 +71,6 @@ func typedTool[In, Out any](t *mcp.Tool, h mcp.ToolHandlerFor[In, Out]) (*mcp.To
 	}
 	hasDefaults := schemaHasDefaults(inSchema)
 	// A struct without its own MarshalJSON always encodes as an object.
-	outType := reflect.TypeFor[Out]()
 	plainObject := outType.Kind() == reflect.Struct && !outType.Implements(reflect.TypeFor[json.Marshaler]())
 
 	handler := func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
