@@ -82,7 +82,9 @@ func Start(t testing.TB, env []string, args ...string) *Server {
 		t.Fatalf("start server: %v", err)
 	}
 	urls := make(chan string, 1)
+	scanned := make(chan struct{})
 	go func() {
+		defer close(scanned)
 		sc := bufio.NewScanner(pr)
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
 		for sc.Scan() {
@@ -105,6 +107,9 @@ func Start(t testing.TB, env []string, args ...string) *Server {
 	go func() {
 		s.err = cmd.Wait()
 		pw.Close()
+		// Every line the process wrote is in s.stderr before Wait or the
+		// cleanup sees it exit: its last lines (the drain) are read by then.
+		<-scanned
 		close(s.exited)
 	}()
 	t.Cleanup(func() {
