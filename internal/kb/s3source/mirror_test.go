@@ -503,5 +503,3 @@ func mustRead(t *testing.T, path string) []byte {
 	}
 	return b
 }
-
-
