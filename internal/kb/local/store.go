@@ -53,6 +53,10 @@ type handle struct {
 	load func() (*generation, error)
 	// hint is the command that (re)builds this knowledge base.
 	hint string
+	// remote names where a remote index comes from (AddRemoteIndex);
+	// status says why its file is not there yet.
+	remote string
+	status func() error
 
 	cur       atomic.Pointer[generation]
 	reloading sync.Mutex
@@ -237,8 +241,11 @@ func (s *Store) ListKnowledgeBases(ctx context.Context) ([]kb.KnowledgeBase, err
 			info.SizeBytes += d.Size
 		}
 		ds := kb.DataSource{ID: h.dataSourceID(), Name: ix.hdr.Source, Type: "LOCAL_FOLDER", Status: "indexed " + time.Unix(ix.hdr.BuiltUnix, 0).UTC().Format(time.RFC3339)}
-		if h.fsys != nil {
+		switch {
+		case h.fsys != nil:
 			ds = kb.DataSource{ID: h.dataSourceID(), Name: "documentation compiled into knowledge-mcp", Type: "EMBEDDED", Status: "ready"}
+		case h.remote != "":
+			ds.Name, ds.Type = h.remote, "S3"
 		}
 		info.DataSources = []kb.DataSource{ds}
 		out = append(out, info)
