@@ -23,17 +23,22 @@ func openBackend(ctx context.Context, cfg *config.Knowledge, logger *slog.Logger
 	case "bedrock":
 		return openBedrock(ctx, &cfg.Bedrock, logger)
 	default: // "local"
-		store, err := openLocal(ctx, cfg, logger)
+		remote := newS3KBs(ctx, cfg, logger)
+		store, err := openLocal(ctx, cfg, remote, logger)
 		if err != nil {
+			remote.close()
 			return nil, nil, err
 		}
-		return store, func() { store.Close() }, nil
+		if cfg.AwaitRemote {
+			remote.awaitFirst(ctx)
+		}
+		return store, func() { remote.close(); store.Close() }, nil
 	}
 }
 
 // openLocal opens the local knowledge bases named by --kb, or the built-in
 // documentation when there are none.
-func openLocal(ctx context.Context, cfg *config.Knowledge, logger *slog.Logger) (*local.Store, error) {
+func openLocal(ctx context.Context, cfg *config.Knowledge, remote *s3KBs, logger *slog.Logger) (*local.Store, error) {
 	store := local.NewStore(logger)
 	if len(cfg.KBs) == 0 {
 		if err := store.AddEmbedded(docs.Name, docs.Index, docs.FS); err != nil {
@@ -43,6 +48,13 @@ func openLocal(ctx context.Context, cfg *config.Knowledge, logger *slog.Logger) 
 		return store, nil
 	}
 	for _, spec := range cfg.KBs {
+		if name, url, ok := s3Spec(spec); ok {
+			if err := remote.add(store, spec, name, url); err != nil {
+				store.Close()
+				return nil, err
+			}
+			continue
+		}
 		if err := addLocalKB(ctx, store, cfg.DataDir, spec, logger); err != nil {
 			store.Close()
 			return nil, err

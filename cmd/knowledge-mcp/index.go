@@ -14,6 +14,7 @@ import (
 	"github.com/knowledge-mcp/knowledge-mcp/internal/config"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/ingest"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/local"
+	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/s3source"
 )
 
 // testKillEnv makes "index" kill itself hard at a chosen point, so tests
@@ -31,6 +32,7 @@ func runIndex(ctx context.Context, env *environment, args []string) error {
 		chunkBytes   int
 		overlapBytes int
 		quiet        bool
+		publish      string
 	)
 	fs := config.NewFlagSet("index", `Usage: knowledge-mcp index FOLDER [flags]
 
@@ -45,6 +47,7 @@ replaced atomically: a running server keeps answering and switches to the new in
 	fs.Int(&chunkBytes, "chunk-bytes", "CHUNK_BYTES", ingest.DefaultChunkBytes, "largest chunk in bytes; chunks follow headings and are cut at paragraphs or sentences")
 	fs.Int(&overlapBytes, "chunk-overlap", "CHUNK_OVERLAP", ingest.DefaultOverlapBytes, "bytes repeated between consecutive chunks of one section (-1 for none)")
 	fs.Bool(&quiet, "quiet", "", false, "print only the summary")
+	fs.String(&publish, "publish", "KB_PUBLISH", "", "after indexing, upload the index to s3://BUCKET/KEY.kbi (one atomic PUT; AWS credentials and region from the standard AWS environment)")
 	positional, err := parseInterspersed(fs, env, args)
 	if err != nil {
 		return err
@@ -66,6 +69,12 @@ replaced atomically: a running server keeps answering and switches to the new in
 	}
 	if maxFileBytes <= 0 {
 		return usagef("max-file-bytes (MAX_FILE_BYTES): must be positive")
+	}
+	var publishTo s3source.Location
+	if publish != "" {
+		if publishTo, err = checkPublish(publish); err != nil {
+			return err
+		}
 	}
 
 	progress := newProgress(env.stderr, quiet)
@@ -93,6 +102,9 @@ replaced atomically: a running server keeps answering and switches to the new in
 		stats.Added, stats.Updated, stats.Unchanged, stats.Removed, len(stats.Skipped))
 	fmt.Fprintf(env.stdout, "%d documents, %d chunks, %.1f MB read in %s (%.1f MB/s)\n",
 		stats.Documents, stats.Chunks, float64(stats.Bytes)/1e6, stats.Duration.Round(time.Millisecond), mbps)
+	if publish != "" {
+		return publishIndex(ctx, env, stats.Path, stats.Name, publishTo)
+	}
 	fmt.Fprintf(env.stdout, "search it: knowledge-mcp search \"QUERY\" --kb %s; serve it: knowledge-mcp serve --kb %s\n", stats.Name, stats.Name)
 	return nil
 }

@@ -49,6 +49,7 @@ snippet, or JSON with --json. Without --kb it searches the built-in documentatio
 	if err != nil {
 		return err
 	}
+	kbCfg.AwaitRemote = true // one search: wait for an s3:// index's first copy
 	backend, closeBackend, err := openBackend(ctx, &kbCfg, logger)
 	if err != nil {
 		return err

@@ -172,7 +172,7 @@ func (m *Mirror) Status() error {
 	if m.lastErr != nil {
 		return m.lastErr
 	}
-	return fmt.Errorf("%s: not downloaded yet", m.loc)
+	return fmt.Errorf("%s: first download in progress", m.loc)
 }
 
 // Stats counts the checks made and the versions downloaded.
