@@ -41,6 +41,9 @@ type s3env struct {
 	Client  *s3.Client
 	backend *s3mem.Backend
 	fault   atomic.Pointer[fault]
+	// gets counts GET requests as they arrive (the log below records
+	// them when answered, which a stalled one may not be yet).
+	gets atomic.Int64
 
 	mu       sync.Mutex
 	requests []string // "METHOD PATH STATUS"
@@ -57,6 +60,9 @@ func newS3Env(t testing.TB) *s3env {
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	proxy.ErrorLog = nil
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			e.gets.Add(1)
+		}
 		cw := &countingWriter{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
 			e.mu.Lock()

@@ -178,8 +178,12 @@ func describe(loc Location, op string, err error) error {
 			action = "s3:PutObject"
 			who = "grant it to the identity running this command"
 		}
-		return fmt.Errorf("%s: %w (AccessDenied): the AWS identity in use may not %s it; %s needs to be allowed on %s: %s",
-			loc, ErrAccessDenied, op, action, loc.ARN(), who)
+		missing := ""
+		if op == "read" {
+			missing = " (S3 also answers AccessDenied for a missing object when the identity may not s3:ListBucket)"
+		}
+		return fmt.Errorf("%s: %w (AccessDenied): the AWS identity in use may not %s it; %s needs to be allowed on %s: %s%s",
+			loc, ErrAccessDenied, op, action, loc.ARN(), who, missing)
 	}
 	return fmt.Errorf("%s: %s: %w", loc, op, err)
 }
