@@ -69,7 +69,10 @@ func TestServeFromS3(t *testing.T) {
 		return string(out)
 	}
 
-	srv := testbin.Start(t, append(env, "KNOWLEDGE_MCP_DATA="+t.TempDir(), "KB_REFRESH=100ms"), "--kb", "s3://team-docs/prod/handbook.kbi")
+	notes := t.TempDir()
+	writeFiles(t, notes, map[string]string{"n.md": "# Notes\n\nLocal notes sit beside the S3 index.\n"})
+	// An S3 index mixed with a local folder.
+	srv := testbin.Start(t, append(env, "KNOWLEDGE_MCP_DATA="+t.TempDir(), "KB_REFRESH=100ms"), "--kb", "s3://team-docs/prod/handbook.kbi,notes="+notes)
 	if resp, _ := testbin.Call(t, "GET", srv.URL+"/healthz", ""); resp.StatusCode != http.StatusOK {
 		t.Fatalf("/healthz = %d before the object exists, want 200", resp.StatusCode)
 	}
@@ -105,6 +108,10 @@ func TestServeFromS3(t *testing.T) {
 	}
 	if got := search(); !strings.Contains(got, "twenty-five days") {
 		t.Fatalf("search: %s", got)
+	}
+	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "search_knowledge_base", Arguments: map[string]any{"query": "local notes", "knowledge_base_id": "notes"}})
+	if err != nil || res.IsError {
+		t.Fatalf("search of the local folder beside the S3 index: %v %+v", err, res)
 	}
 
 	writeFiles(t, folder, map[string]string{"leave.md": "# Leave\n\nAnnual leave is thirty days.\n"})

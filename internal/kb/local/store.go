@@ -29,6 +29,8 @@ type Store struct {
 	logger *slog.Logger
 	mu     sync.RWMutex
 	kbs    []*handle
+	// remote keeps the copies of s3:// sources (Open); nil without any.
+	remote *remoteSources
 }
 
 var _ kb.Backend = (*Store)(nil)
@@ -188,6 +190,9 @@ func (s *Store) Names() []string {
 
 // Close releases open index files.
 func (s *Store) Close() error {
+	if s.remote != nil {
+		s.remote.close() // no more swaps once closing
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, h := range s.kbs {
