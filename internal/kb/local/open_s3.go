@@ -65,7 +65,7 @@ func (s *Store) addS3(ctx context.Context, src source, dataDir string, refresh t
 	}
 	r := s.remote
 	if r.client == nil {
-		client, err := s3source.NewClient(ctx)
+		client, err := s3source.NewClient(ctx, s3source.WithLogger(s.logger))
 		if err != nil {
 			return fmt.Errorf("--kb %s: %w", src.Spec, err)
 		}

@@ -31,7 +31,7 @@ func verifyAs(name string) func(string) error {
 	return func(p string) error { return local.VerifyIndexFile(p, name) }
 }
 
-func newMirror(t *testing.T, e *s3env, opts *s3source.MirrorOptions) *s3source.Mirror {
+func newMirror(t testing.TB, e *s3env, opts *s3source.MirrorOptions) *s3source.Mirror {
 	t.Helper()
 	m, err := s3source.NewMirror(e.Client, testLoc, s3source.CachePath(t.TempDir(), testLoc), verifyAs("handbook"), opts)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -44,6 +45,8 @@ type s3env struct {
 	// gets counts GET requests as they arrive (the log below records
 	// them when answered, which a stalled one may not be yet).
 	gets atomic.Int64
+	// wire counts the bytes both ways on the connections to the proxy.
+	wire atomic.Int64
 
 	mu       sync.Mutex
 	requests []string // "METHOD PATH STATUS"
@@ -59,7 +62,7 @@ func newS3Env(t testing.TB) *s3env {
 	target, _ := url.Parse(upstream.URL)
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	proxy.ErrorLog = nil
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	front := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet {
 			e.gets.Add(1)
 		}
@@ -75,6 +78,8 @@ func newS3Env(t testing.TB) *s3env {
 		}
 		proxy.ServeHTTP(cw, r)
 	}))
+	front.Listener = &countingListener{Listener: front.Listener, n: &e.wire}
+	front.Start()
 	t.Cleanup(front.Close)
 	e.URL = front.URL
 
@@ -144,6 +149,37 @@ func (e *s3env) publish(t testing.TB, path, key string) s3source.Version {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// countingListener counts the bytes read and written on its connections.
+type countingListener struct {
+	net.Listener
+	n *atomic.Int64
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &countingConn{Conn: c, n: l.n}, nil
+}
+
+type countingConn struct {
+	net.Conn
+	n *atomic.Int64
+}
+
+func (c *countingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func (c *countingConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 type countingWriter struct {
