@@ -62,7 +62,7 @@ func BenchmarkServeReadyFromS3(b *testing.B) {
 			b.ResetTimer()
 			for range b.N {
 				start := time.Now()
-				srv := testbin.Start(b, []string{"KNOWLEDGE_MCP_DATA=" + b.TempDir(), "LOG_LEVEL=warn"}, "--kb", "s3://"+testBucket+"/bench.kbi")
+				srv := testbin.Start(b, []string{"KNOWLEDGE_MCP_DATA=" + b.TempDir()}, "--kb", "s3://"+testBucket+"/bench.kbi")
 				for {
 					resp, _ := testbin.Call(b, "GET", srv.URL+"/readyz", "")
 					if resp.StatusCode == http.StatusOK {

@@ -257,7 +257,13 @@ func (m *Mirror) sync(ctx context.Context, prev Version, have bool) (*Version, e
 	if have {
 		in.IfNoneMatch = aws.String(prev.ETag)
 	}
-	out, err := m.client.GetObject(ctx, in)
+	// The copy is verified against the index's own checksums; the SDK's
+	// response checksum would add nothing, and S3-compatible servers that
+	// send a checksum header with a 304 make it log a mismatch at every
+	// unchanged refresh.
+	out, err := m.client.GetObject(ctx, in, func(o *s3.Options) {
+		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+	})
 	if err != nil {
 		if have && notModified(err) {
 			return nil, nil
