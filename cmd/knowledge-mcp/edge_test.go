@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -29,31 +27,6 @@ const edgeAdd = `{"jsonrpc":"2.0","id":"test-1","method":"tools/call","params":{
 
 func edgeKey(n int) string { return fmt.Sprintf("test-api-key-%02d-0123456789abcdef", n) }
 
-var sampleLine = regexp.MustCompile(`^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)$`)
-
-// parseMetric returns the value of the sample of name whose labels include
-// every label="value" pair given, summed over the other labels; 0 when none.
-func parseMetric(text, name string, labels ...string) float64 {
-	var sum float64
-	for _, line := range strings.Split(text, "\n") {
-		m := sampleLine.FindStringSubmatch(line)
-		if m == nil || m[1] != name {
-			continue
-		}
-		ok := true
-		for i := 0; i+1 < len(labels); i += 2 {
-			if !strings.Contains(m[2], labels[i]+`="`+labels[i+1]+`"`) {
-				ok = false
-				break
-			}
-		}
-		if v, err := strconv.ParseFloat(m[3], 64); ok && err == nil {
-			sum += v
-		}
-	}
-	return sum
-}
-
 // /metrics on a port of its own (METRICS_ADDR): the main port has none.
 // The token and the counters are tested in internal/httpserver.
 func TestEdgeMetricsOnSeparatePort(t *testing.T) {
@@ -73,7 +46,7 @@ func TestEdgeMetricsOnSeparatePort(t *testing.T) {
 	}
 	testbin.Call(t, http.MethodPost, srv.URL+"/mcp", edgeAdd)
 	_, body := testbin.Call(t, http.MethodGet, url, "")
-	if got := parseMetric(string(body), "knowledge_mcp_mcp_requests_total", "tool", "simpleadd"); got != 1 {
+	if got := testbin.Metric(string(body), "knowledge_mcp_mcp_requests_total", "tool", "simpleadd"); got != 1 {
 		t.Errorf("separate metrics port shows %v simpleadd calls, want 1", got)
 	}
 }

@@ -250,7 +250,7 @@ func TestGracefulShutdownFinishesInFlightRequest(t *testing.T) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		_, body := testbin.Call(t, http.MethodGet, srv.URL+"/metrics", "")
-		if parseMetric(string(body), "knowledge_mcp_http_requests_in_flight") == 1 {
+		if testbin.Metric(string(body), "knowledge_mcp_http_requests_in_flight") == 1 {
 			break
 		}
 		if time.Now().After(deadline) {

@@ -1,7 +1,6 @@
 package httpserver
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -16,8 +15,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,6 +24,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/mcpserver"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/metrics"
+	"github.com/knowledge-mcp/knowledge-mcp/internal/testbin"
 )
 
 // This file holds what the edge tests (edge_test.go) share: a handler
@@ -120,37 +118,7 @@ func (e *testEdge) metric(name string, labels ...string) float64 {
 	if resp.StatusCode != http.StatusOK {
 		e.t.Fatalf("GET /metrics: %d %s", resp.StatusCode, body)
 	}
-	return parseMetric(body, name, labels...)
-}
-
-var sampleLine = regexp.MustCompile(`^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)$`)
-
-// parseMetric reads one sample (summed as metric does) from an exposition.
-func parseMetric(text, name string, labels ...string) float64 {
-	var sum float64
-	sc := bufio.NewScanner(strings.NewReader(text))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		m := sampleLine.FindStringSubmatch(sc.Text())
-		if m == nil || m[1] != name {
-			continue
-		}
-		ok := true
-		for i := 0; i+1 < len(labels); i += 2 {
-			if !strings.Contains(m[2], labels[i]+`="`+labels[i+1]+`"`) {
-				ok = false
-				break
-			}
-		}
-		if !ok {
-			continue
-		}
-		v, err := strconv.ParseFloat(m[3], 64)
-		if err == nil {
-			sum += v
-		}
-	}
-	return sum
+	return testbin.Metric(body, name, labels...)
 }
 
 // wantSum checks a 200 answer carrying the sum 30.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/knowledge-mcp/knowledge-mcp/internal/testbin"
 )
 
 // CORS: allowed origins get a full preflight answer and CORS headers on the
@@ -532,7 +533,7 @@ func TestEdgeMetricsMove(t *testing.T) {
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
 		t.Errorf("metrics Content-Type %q, want the Prometheus text format", ct)
 	}
-	if got := parseMetric(body, "knowledge_mcp_http_requests_total", "route", "mcp", "method", "POST", "code", "200"); got != 5 {
+	if got := testbin.Metric(body, "knowledge_mcp_http_requests_total", "route", "mcp", "method", "POST", "code", "200"); got != 5 {
 		t.Errorf("http_requests_total{route=mcp,code=200} = %v, want 5", got)
 	}
 }

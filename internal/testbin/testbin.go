@@ -13,7 +13,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -225,4 +227,30 @@ func Call(t testing.TB, method, url, body string, headers ...string) (*http.Resp
 		t.Fatalf("read response: %v", err)
 	}
 	return resp, data
+}
+
+var sampleLine = regexp.MustCompile(`^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)$`)
+
+// Metric returns the value of the sample of name in a Prometheus text
+// exposition whose labels include every label, value pair given, summed
+// over the other labels; 0 when there is none.
+func Metric(exposition, name string, labels ...string) float64 {
+	var sum float64
+	for _, line := range strings.Split(exposition, "\n") {
+		m := sampleLine.FindStringSubmatch(line)
+		if m == nil || m[1] != name {
+			continue
+		}
+		ok := true
+		for i := 0; i+1 < len(labels); i += 2 {
+			if !strings.Contains(m[2], labels[i]+`="`+labels[i+1]+`"`) {
+				ok = false
+				break
+			}
+		}
+		if v, err := strconv.ParseFloat(m[3], 64); ok && err == nil {
+			sum += v
+		}
+	}
+	return sum
 }
