@@ -50,11 +50,13 @@ require (
 	github.com/segmentio/asm v1.1.3 // indirect
 	go.shabbyrobe.org/gocovmerge v0.0.0-20230507111327-fa4f82cfbf4d // indirect
 	golang.org/x/oauth2 v0.37.0 // indirect
-	golang.org/x/sync v0.22.0 // indirect
+	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
-	golang.org/x/tools v0.42.0 // indirect
+	golang.org/x/text v0.43.0 // indirect
+	golang.org/x/tools v0.51.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
 
-// go-sdk v1.8.0 with one function patched: third_party/go-sdk/PATCH.md.
+// go-sdk v1.8.0 with five performance patches: third_party/go-sdk/PATCH.md,
+// docs/performance.md.
 replace github.com/modelcontextprotocol/go-sdk => ./third_party/go-sdk

@@ -7,15 +7,6 @@ import (
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/s3source"
 )
 
-// checkPublish validates --publish before an index is built.
-func checkPublish(url string) (s3source.Location, error) {
-	loc, err := s3source.ParseURL(url)
-	if err != nil {
-		return loc, usagef("publish (KB_PUBLISH): %v", err)
-	}
-	return loc, nil
-}
-
 // publishIndex uploads the index file at path to loc and prints what it
 // uploaded.
 func publishIndex(ctx context.Context, env *environment, path, name string, loc s3source.Location) error {

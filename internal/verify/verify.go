@@ -1,7 +1,7 @@
 // Package verify is knowledge-mcp's doctor: it checks a deployed MCP
 // endpoint end to end, the way a browser, Postman, an MCP client and a load
 // balancer each meet it, and names the cause of each failure it sees from
-// the pitfalls of SPEC §1 (CloudFront 504s, mixed content, failing health
+// the deployment pitfalls P1–P9 of docs/troubleshooting.md (CloudFront 504s, mixed content, failing health
 // checks, missing task-role permissions, incomplete CORS, bypassed origins,
 // stateful sessions behind load balancers, no authentication).
 //
@@ -20,7 +20,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -28,6 +27,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/knowledge-mcp/knowledge-mcp/internal/httpserver"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -295,12 +295,7 @@ func (d *doctor) unauthenticated(ctx context.Context) *exchange {
 // isLoopback reports whether the endpoint's host is a loopback name or
 // address (a local test server).
 func (d *doctor) isLoopback() bool {
-	h := d.endpoint.Hostname()
-	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
+	return httpserver.IsLoopbackHost(d.endpoint.Hostname())
 }
 
 // failWith records a failed exchange: evidence, the status and the

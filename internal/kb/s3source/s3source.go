@@ -35,7 +35,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
-	"github.com/aws/smithy-go/logging"
+
+	"github.com/knowledge-mcp/knowledge-mcp/internal/awslog"
 )
 
 // Scheme prefixes an S3 location: s3://BUCKET/KEY.
@@ -204,16 +205,5 @@ func etagOf(s *string) string { return aws.ToString(s) }
 // could not drain) to logger instead of the SDK's plain-text lines on
 // stderr, so that a server's log stays one JSON object per line.
 func WithLogger(logger *slog.Logger) func(*s3.Options) {
-	return func(o *s3.Options) { o.Logger = sdkLogger{logger} }
-}
-
-// sdkLogger adapts slog to the SDK's logging.Logger.
-type sdkLogger struct{ l *slog.Logger }
-
-func (s sdkLogger) Logf(c logging.Classification, format string, v ...any) {
-	level := slog.LevelDebug
-	if c == logging.Warn {
-		level = slog.LevelWarn
-	}
-	s.l.Log(context.Background(), level, "AWS SDK: "+fmt.Sprintf(format, v...))
+	return func(o *s3.Options) { o.Logger = awslog.New(logger) }
 }
