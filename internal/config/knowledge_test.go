@@ -46,3 +46,42 @@ func TestKnowledgeRefresh(t *testing.T) {
 		})
 	}
 }
+
+// TestIndexPublish: --publish (KB_PUBLISH) is parsed into the object to
+// upload to; a bad URL names the setting.
+func TestIndexPublish(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		publish string
+		bucket  string
+		err     string
+	}{
+		{"", "", ""},
+		{"s3://team-docs/indexes/handbook.kbi", "team-docs", ""},
+		{"s3://Team_Docs/handbook.kbi", "", "publish (KB_PUBLISH)"},
+		{"https://example.com/h.kbi", "", "not an S3 URL"},
+	} {
+		var c Index
+		fs := NewFlagSet("index", "usage", io.Discard)
+		fs.Getenv = func(k string) string {
+			if k == "KB_PUBLISH" {
+				return tt.publish
+			}
+			return ""
+		}
+		c.AddFlags(fs)
+		err := fs.Parse(nil)
+		if err == nil {
+			_, err = c.Validate(dir)
+		}
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("KB_PUBLISH=%s: error %v, want one saying %q", tt.publish, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || c.PublishTo.Bucket != tt.bucket {
+			t.Errorf("KB_PUBLISH=%s: PublishTo %+v, %v", tt.publish, c.PublishTo, err)
+		}
+	}
+}
