@@ -1,7 +1,9 @@
 package stack_test
 
 import (
+	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -172,4 +174,44 @@ func TestParseDocs(t *testing.T) {
 			t.Errorf("Parse(%v) = %v; want an error about -c docs saying %q", tc.ctx, err, tc.want)
 		}
 	}
+}
+
+// TestDocsTemplateVerified: the doctor's static check finds the task's
+// s3:// indexes in the synthesized template and passes them: the task role
+// reads each object, and the bucket is private.
+func TestDocsTemplateVerified(t *testing.T) {
+	s := synth(t, docsFolders)
+	data, err := json.Marshal(s.template)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "template.json")
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(serverBinary(t), "verify", "--template", file, "--json").CombinedOutput()
+	if err != nil {
+		t.Fatalf("verify --template: %v\n%s", err, out)
+	}
+	var report struct {
+		Checks []struct {
+			ID       string   `json:"id"`
+			Status   string   `json:"status"`
+			Evidence []string `json:"evidence"`
+		} `json:"checks"`
+	}
+	if err := json.Unmarshal(out, &report); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, c := range report.Checks {
+		if c.ID != "s3-indexes" {
+			continue
+		}
+		text := strings.Join(c.Evidence, "\n")
+		if !strings.EqualFold(c.Status, "pass") || !strings.Contains(text, "/indexes/handbook.kbi") || !strings.Contains(text, "/indexes/faq.kbi") || !strings.Contains(text, "blocks all public access") {
+			t.Fatalf("s3-indexes: %s\n%s", c.Status, text)
+		}
+		return
+	}
+	t.Fatalf("no s3-indexes check in the report:\n%s", out)
 }
