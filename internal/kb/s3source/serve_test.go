@@ -3,6 +3,8 @@ package s3source_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -129,5 +131,50 @@ func TestSwapUnderSearches(t *testing.T) {
 	res, err := store.Search(ctx, kb.Query{Text: "annual leave days"})
 	if err != nil || !strings.Contains(res.Results[0].Text, "twenty-five days") {
 		t.Fatalf("after the last swap (to v1): %+v, %v", res, err)
+	}
+}
+
+// TestSlowDownloadDoesNotBlockSearches: while a new version trickles in,
+// searches answer from the version in place, and readiness holds.
+func TestSlowDownloadDoesNotBlockSearches(t *testing.T) {
+	e := newS3Env(t)
+	e.publish(t, buildIndex(t, "handbook", docsV1), testKey)
+	m, store := serveMirror(t, e)
+	ctx := context.Background()
+	if _, err := m.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.publish(t, buildIndex(t, "handbook", docsV2), testKey)
+	midway, release := make(chan struct{}), make(chan struct{})
+	e.setFault(onGet(func(w http.ResponseWriter, r *http.Request, next http.Handler) bool {
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes()[:rec.Body.Len()/2])
+		w.(http.Flusher).Flush()
+		close(midway)
+		<-release
+		return true // the rest never comes: the download breaks off
+	}))
+	done := make(chan error, 1)
+	go func() { _, err := m.Sync(ctx); done <- err }()
+	<-midway
+	res, err := store.Search(ctx, kb.Query{Text: "annual leave days"})
+	if err != nil || !strings.Contains(res.Results[0].Text, "twenty-five days") {
+		t.Fatalf("search during the download = %+v, %v; want the version in place", res, err)
+	}
+	if err := store.Ready(ctx); err != nil {
+		t.Fatalf("Ready during the download = %v", err)
+	}
+	close(release)
+	if err := <-done; err == nil || !strings.Contains(err.Error(), "broke off") {
+		t.Fatalf("Sync of the cut-off download = %v", err)
+	}
+	res, err = store.Search(ctx, kb.Query{Text: "annual leave days"})
+	if err != nil || !strings.Contains(res.Results[0].Text, "twenty-five days") {
+		t.Fatalf("search after the failed download = %+v, %v", res, err)
 	}
 }
