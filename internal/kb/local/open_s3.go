@@ -95,9 +95,6 @@ func (s *Store) addS3(ctx context.Context, src source, dataDir string, refresh t
 		// Run then retries with backoff, or refreshes.
 		m.Sync(r.ctx)
 		close(first)
-		if _, have := m.Current(); have && r.refresh <= 0 {
-			return
-		}
 		m.Run(r.ctx, r.refresh)
 	})
 	s.logger.Info("serving a knowledge base from S3", "kb", name, "bucket", src.loc.Bucket, "key", src.loc.Key, "refresh", r.refresh.String())

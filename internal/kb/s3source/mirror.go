@@ -178,12 +178,19 @@ func (m *Mirror) Status() error {
 // Stats counts the checks made and the versions downloaded.
 func (m *Mirror) Stats() (checks, downloads int64) { return m.checks.Load(), m.downloads.Load() }
 
-// Run makes the first copy, retrying with exponential backoff until it
-// succeeds, then checks for a new version every interval (never when
-// interval is 0) until ctx is done.
+// Run makes the first copy (unless one is in place), retrying with
+// exponential backoff until it succeeds, then checks for a new version
+// every interval (never when interval is 0) until ctx is done.
 func (m *Mirror) Run(ctx context.Context, interval time.Duration) {
 	backoff := m.opts.MinBackoff
-	timer := time.NewTimer(0)
+	first := time.Duration(0)
+	if _, have := m.Current(); have {
+		if interval <= 0 {
+			return
+		}
+		first = interval // a copy is in place: the next check is due in one interval
+	}
+	timer := time.NewTimer(first)
 	defer timer.Stop()
 	for {
 		select {
