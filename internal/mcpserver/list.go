@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -28,6 +29,8 @@ type KnowledgeBaseInfo struct {
 	Chunks      int              `json:"chunks,omitempty" jsonschema:"number of searchable passages, when known"`
 	SizeBytes   int64            `json:"size_bytes,omitempty" jsonschema:"size of the indexed text, when known"`
 	DataSources []DataSourceInfo `json:"data_sources,omitempty" jsonschema:"where its documents come from; ids usable in data_source_ids"`
+	Formats     map[string]int   `json:"formats,omitempty" jsonschema:"number of documents of each format (markdown, pdf, ...), when known"`
+	UpdatedAt   string           `json:"updated_at,omitempty" jsonschema:"when the knowledge base was last indexed (RFC 3339), when known"`
 }
 
 // DataSourceInfo describes one data source of a knowledge base.
@@ -63,7 +66,10 @@ func (t *tools) listKnowledgeBases(ctx context.Context, _ *mcp.CallToolRequest, 
 func knowledgeBaseInfo(k kb.KnowledgeBase) KnowledgeBaseInfo {
 	info := KnowledgeBaseInfo{
 		ID: k.ID, Name: k.Name, Description: k.Description, Backend: k.Backend, Status: k.Status,
-		Documents: k.Documents, Chunks: k.Chunks, SizeBytes: k.SizeBytes,
+		Documents: k.Documents, Chunks: k.Chunks, SizeBytes: k.SizeBytes, Formats: k.Formats,
+	}
+	if !k.UpdatedAt.IsZero() {
+		info.UpdatedAt = k.UpdatedAt.UTC().Format(time.RFC3339)
 	}
 	if info.Name == "" {
 		info.Name = k.ID
