@@ -16,6 +16,7 @@ type serveConfig struct {
 	edge    config.Edge
 	kb      config.Knowledge
 	runtime config.Runtime
+	console config.Console
 	// conformanceFixtures serves the MCP conformance suite's test tools.
 	conformanceFixtures bool
 }
@@ -28,6 +29,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	cfg.kb.AddFlags(fs)
 	cfg.edge.AddFlags(fs)
 	cfg.runtime.AddFlags(fs)
+	cfg.console.AddFlags(fs)
 	fs.Bool(&cfg.conformanceFixtures, "conformance-fixtures", "CONFORMANCE_FIXTURES", false, "TESTING ONLY: also serve the MCP conformance suite's test tools, resources and prompts")
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
@@ -71,13 +73,19 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	if cfg.conformanceFixtures {
 		logger.Warn("serving the MCP conformance suite's test fixtures (CONFORMANCE_FIXTURES): for testing only")
 	}
-	handler := httpserver.New(server, edge.options(httpserver.Options{
+	opts, err := withConsole(edge.options(httpserver.Options{
 		Ready:        backend.Ready,
 		Logger:       logger,
 		MaxBodyBytes: cfg.http.MaxBodyBytes,
 		KeepAlive:    cfg.http.KeepAlive,
 		AllowedHosts: cfg.http.AllowedHosts,
-	}))
+		Version:      info.Version,
+		Backend:      cfg.kb.Backend,
+	}), &cfg.console, &cfg.edge, logger)
+	if err != nil {
+		return err
+	}
+	handler := httpserver.New(server, opts)
 	srv, err := httpserver.Listen(cfg.http.Addr(), handler, httpserver.Timeouts{
 		ReadHeader: cfg.http.ReadHeaderTimeout,
 		Read:       cfg.http.ReadTimeout,
