@@ -217,7 +217,6 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		serveAsset(w, r, a)
 		return
 	}
-	w.Header().Add("Vary", "Accept")
 	serveAsset(w, r, c.index)
 }
 

@@ -251,7 +251,9 @@ async function openDocument(ref) {
         continue;
       }
       list = null;
-      body.append(b.type === "pre" ? el("pre", {}, el("code", { text: b.text })) : el(b.type, {}, ...marked(b.text, terms)));
+      if (b.type === "pre") body.append(el("pre", { tabindex: "0" }, el("code", { text: b.text })));
+      else if (b.type === "table") body.append(table(b.rows, terms));
+      else body.append(el(b.type, {}, ...marked(b.text, terms)));
     }
     reader.focus();
     document.body.dataset.reading = "true";
@@ -260,8 +262,18 @@ async function openDocument(ref) {
   }
 }
 
+/** marked renders a line of Markdown: code spans as code, query words marked. */
 function marked(text, terms) {
-  return logic.highlight(text, terms).map((s) => s.match ? el("mark", { text: s.text }) : document.createTextNode(s.text));
+  return logic.inline(text).flatMap((part) => part.code
+    ? [el("code", { text: part.text })]
+    : logic.highlight(part.text, terms).map((s) => s.match ? el("mark", { text: s.text }) : document.createTextNode(s.text)));
+}
+
+function table(rows, terms) {
+  const [head, ...rest] = rows;
+  return el("div", { class: "table-wrap", tabindex: "0" }, el("table", {},
+    el("thead", {}, el("tr", {}, ...head.map((c) => el("th", { scope: "col" }, ...marked(c, terms))))),
+    el("tbody", {}, ...rest.map((r) => el("tr", {}, ...r.map((c) => el("td", {}, ...marked(c, terms))))))));
 }
 
 function route() {
@@ -288,10 +300,10 @@ async function copyText(text, button) {
     ok = document.execCommand("copy");
     ta.remove();
   }
-  const label = button.textContent;
-  button.textContent = ok ? "Copied" : "Select and copy";
+  const label = button.querySelector(".copy-label") || button;
+  label.textContent = ok ? "Copied" : "Select and copy";
   $("copied").textContent = ok ? "Copied to the clipboard" : "Copy failed; select the text instead";
-  setTimeout(() => { button.textContent = label; }, 1500);
+  setTimeout(() => { label.textContent = "Copy"; }, 1500);
 }
 
 function renderConfigs() {
@@ -299,7 +311,8 @@ function renderConfigs() {
   const configs = logic.clientConfigs(endpoint, auth);
   $("configs").replaceChildren(...configs.map((c, i) => {
     const code = el("code", { id: `config-${c.id}`, text: c.text });
-    const copy = el("button", { type: "button", class: "secondary small copy", "data-copy-from": `config-${c.id}`, "aria-label": `Copy the ${c.title} configuration`, text: "Copy" });
+    const copy = el("button", { type: "button", class: "secondary small copy", "data-copy-from": `config-${c.id}` },
+      el("span", { class: "copy-label", text: "Copy" }), el("span", { class: "sr-only", text: ` the ${c.title} configuration` }));
     return el("details", { class: "config", open: i === 0 ? true : null, "data-client": c.id },
       el("summary", {}, el("span", { text: c.title }), el("span", { class: "muted small", text: c.file })),
       el("p", { class: "muted small", text: c.help }),

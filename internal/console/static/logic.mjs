@@ -71,10 +71,46 @@ export function toolOutput(result) {
   return result.structuredContent ?? { text };
 }
 
+// Words too common to be worth highlighting.
+const stopwords = new Set(("a an and are as at be by can do does for from how i in is it of on or " +
+  "that the this to was what when where which who why will with you your").split(" "));
+
 /** queryTerms returns the distinct words of a query worth highlighting. */
 export function queryTerms(query) {
   const words = (query || "").toLowerCase().match(/[\p{L}\p{N}]+/gu) || [];
-  return [...new Set(words.filter((w) => w.length >= 2))];
+  return [...new Set(words.filter((w) => w.length >= 2 && !stopwords.has(w)))];
+}
+
+/**
+ * plainText drops Markdown punctuation from a passage for a snippet:
+ * heading marks, code fences, emphasis, table rules, link targets.
+ */
+export function plainText(md) {
+  return (md || "").split(/\r?\n/).map((line) => {
+    if (/^\s*(```|~~~)/.test(line) || /^\s*\|?(\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*$/.test(line)) return "";
+    if (/^\s*\|/.test(line)) {
+      line = line.trim().replace(/^\||\|$/g, "").split("|").map((c) => c.trim()).filter(Boolean).join(" · ") + ";";
+    }
+    return inline(line.replace(/^\s*#{1,6}\s+/, "")).map((p) => p.text).join("");
+  }).join("\n");
+}
+
+/**
+ * inline splits a line of Markdown into text and `code` spans, with
+ * emphasis marks and link targets dropped.
+ */
+export function inline(text) {
+  const parts = (text || "").split("`");
+  // With an odd number of backticks the last one opens nothing.
+  const closed = parts.length % 2 === 1 ? parts.length : parts.length - 1;
+  const out = [];
+  parts.forEach((part, i) => {
+    const code = i % 2 === 1 && i < closed;
+    let t = code ? part : part.replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1").replace(/\*\*|__/g, "");
+    if (!code && i % 2 === 1) t = "`" + t;
+    if (t) out.push({ text: t, code });
+  });
+  return out;
 }
 
 const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -166,7 +202,7 @@ export function passageView(p, terms) {
     section: (p.heading_path || []).join(" › "),
     location: locationLabel(p),
     score: formatScore(p.score),
-    segments: highlight(excerpt(p.text, terms), terms),
+    segments: highlight(excerpt(plainText(p.text), terms), terms),
     href: documentHash(p.knowledge_base_id, p.uri),
     uri: p.uri,
     kb: p.knowledge_base_id || "",
@@ -289,7 +325,8 @@ export function searchArguments({ query, kb, maxResults, rows, rawFilter }) {
 
 /**
  * documentBlocks splits a document's text into blocks for a readable view:
- * Markdown-style headings, list items, fenced code, and paragraphs. Text
+ * Markdown-style headings, list items, fenced code, tables (rows of
+ * cells, the first the header), and paragraphs. Text
  * stays text: nothing is interpreted as HTML.
  */
 export function documentBlocks(text) {
@@ -308,6 +345,17 @@ export function documentBlocks(text) {
       const code = [];
       for (i++; i < lines.length && !lines[i].trim().startsWith(fence[1]); i++) code.push(lines[i]);
       blocks.push({ type: "pre", text: code.join("\n") });
+      continue;
+    }
+    if (/^\s*\|/.test(line)) {
+      flush();
+      const rows = [];
+      for (; i < lines.length && /^\s*\|/.test(lines[i]); i++) {
+        if (/^\s*\|?(\s*:?-{3,}:?\s*\|)+\s*$/.test(lines[i])) continue; // the header rule
+        rows.push(lines[i].trim().replace(/^\||\|$/g, "").split("|").map((c) => c.trim()));
+      }
+      i--;
+      blocks.push({ type: "table", rows });
       continue;
     }
     const h = line.match(/^(#{1,6})\s+(.*?)\s*#*\s*$/);
