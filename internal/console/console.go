@@ -131,9 +131,6 @@ func New(opts Options) (*Console, error) {
 			c.index = newAsset(name, body, "no-cache")
 			return nil
 		}
-		if strings.HasSuffix(name, ".test.js") {
-			return nil // the page's own tests are not served
-		}
 		// Assets are revalidated (cheaply, by ETag) rather than cached
 		// blindly, so a new release is seen at once.
 		c.assets[name] = newAsset(name, body, "no-cache")
