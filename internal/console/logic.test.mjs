@@ -81,7 +81,9 @@ test("passageView: title, section path, page or slide, score, marked snippet, do
     metadata: { team: "platform", tags: ["a", "b"], "x-amz-bedrock-kb-source-uri": "s3://x" },
   }, ["install"]);
   assert.equal(v.title, "Guide");
-  assert.equal(v.section, "Guide › Install");
+  assert.equal(v.section, "Install");
+  assert.equal(logic.sectionPath(["Guide"], "Guide"), "Guide");
+  assert.equal(logic.sectionPath(["Tools", "`search` — find"], "Guide"), "Tools › search — find");
   assert.equal(v.location, "page 4");
   assert.equal(v.score, "12.3");
   assert.deepEqual(v.segments[0], { text: "Install", match: true });

@@ -68,7 +68,9 @@ function needsSecret() {
 /** showAuth shows the sign-in card, with the server's refusal if any. */
 function showAuth(message) {
   $("auth").hidden = false;
-  $("auth-forget").hidden = !secret();
+  $("auth-form").hidden = false;
+  $("auth-help").hidden = false;
+  $("auth-signed").hidden = true;
   $("auth-secret").placeholder = auth.kind === "jwt" ? "Bearer token" : `API key (${auth.header})`;
   $("auth-help").textContent = auth.kind === "jwt"
     ? "This server needs an OAuth access token. It is kept in this tab only and sent as Authorization: Bearer."
@@ -145,7 +147,9 @@ async function loadKnowledgeBases() {
     select.replaceChildren(el("option", { value: "", text: "All" }), ...kbs.map((k) => el("option", { value: k.id, text: k.name })));
     $("auth").hidden = auth.kind === "none";
     $("auth-error").hidden = true;
-    $("auth-forget").hidden = !secret();
+    $("auth-form").hidden = true;
+    $("auth-help").hidden = true;
+    $("auth-signed").hidden = false;
     document.body.dataset.signedIn = "true";
   } catch (err) {
     handleError(err, status);

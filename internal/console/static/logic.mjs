@@ -193,13 +193,23 @@ export function formatScore(score) {
   return score >= 100 ? score.toFixed(0) : Number(score.toPrecision(3)).toString();
 }
 
+/**
+ * sectionPath joins a passage's headings for display, without Markdown
+ * marks and without the first heading when it only repeats the title.
+ */
+export function sectionPath(headings, title) {
+  const hs = (headings || []).map((h) => inline(h).map((p) => p.text).join(""));
+  if (hs.length > 1 && hs[0] === title) hs.shift();
+  return hs.join(" › ");
+}
+
 /** passageView is what the page renders for one search result. */
 export function passageView(p, terms) {
   const title = p.title || (p.uri || "").split("/").pop() || p.uri || "untitled";
   return {
     rank: p.rank,
     title,
-    section: (p.heading_path || []).join(" › "),
+    section: sectionPath(p.heading_path, title),
     location: locationLabel(p),
     score: formatScore(p.score),
     segments: highlight(excerpt(plainText(p.text), terms), terms),

@@ -1,12 +1,13 @@
 // console.mjs drives the server's web console (GET / in a browser) in
 // Debian's headless Chromium with playwright-core: it signs in when a key
 // is given (after trying a wrong one), searches, copies a client
-// configuration, opens a document, runs axe-core, and saves screenshots at
-// desktop and phone widths. It prints one JSON object with what it saw.
+// configuration, opens a document, runs the self-check, runs axe-core, and
+// saves screenshots at desktop and phone widths. It prints one JSON object with what it saw.
 //
 // Usage: node console.mjs URL SHOT_PREFIX QUERY [KEY]
-// SHOT_PREFIX is a path without extension; -desktop.png, -phone.png and
-// -document.png are appended.
+// SHOT_PREFIX is a path without extension; -desktop.png (full page),
+// -desktop-view.png (the first screen), -document.png, -phone.png and
+// -phone-view.png are appended.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
@@ -93,6 +94,7 @@ try {
   report.scores = await items(page, "#results .score");
   report.axe.push(...(await axeViolations(page, "search results")));
   await page.screenshot({ path: `${shotPrefix}-desktop.png`, fullPage: true });
+  await page.screenshot({ path: `${shotPrefix}-desktop-view.png`, fullPage: false });
 
   // Copy the VS Code configuration and read the clipboard back.
   await page.click("details[data-client=vscode] > summary");
@@ -108,6 +110,12 @@ try {
   report.axe.push(...(await axeViolations(page, "document")));
   await page.screenshot({ path: `${shotPrefix}-document.png`, fullPage: false });
 
+  // The self-check: the server runs the doctor against itself.
+  await page.click("#selfcheck-run");
+  await page.waitForSelector("body[data-checked=true]", { timeout: 60000 });
+  report.selfCheck = await page.$$eval("#selfcheck-results li", (lis) => lis.map((li) => li.dataset.status + " " + li.querySelector("summary").textContent.trim()));
+  report.selfCheckStatus = (await page.textContent("#selfcheck-status")).trim();
+
   // A phone: the same tab (sessionStorage keeps the key), narrow.
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(pageURL, { waitUntil: "load", timeout: 30000 });
@@ -119,6 +127,7 @@ try {
   report.phoneOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   report.axe.push(...(await axeViolations(page, "phone")));
   await page.screenshot({ path: `${shotPrefix}-phone.png`, fullPage: true });
+  await page.screenshot({ path: `${shotPrefix}-phone-view.png`, fullPage: false });
 } catch (err) {
   report.exception = String(err?.stack ?? err);
 } finally {
