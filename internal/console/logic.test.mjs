@@ -78,7 +78,7 @@ test("passageView: title, section path, page or slide, score, marked snippet, do
   const v = logic.passageView({
     rank: 1, title: "Guide", uri: "guides/a b.pdf", knowledge_base_id: "docs", score: 12.3456,
     heading_path: ["Guide", "Install"], text: "Install the **tool** first.", page: 4,
-    metadata: { team: "platform", tags: ["a", "b"], "x-amz-bedrock-kb-source-uri": "s3://x" },
+    metadata: { team: "platform", tags: ["a", "b"], "x-amz-bedrock-kb-source-uri": "s3://x", title: "Guide" },
   }, ["install"]);
   assert.equal(v.title, "Guide");
   assert.equal(v.section, "Install");

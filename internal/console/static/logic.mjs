@@ -217,7 +217,7 @@ export function passageView(p, terms) {
     uri: p.uri,
     kb: p.knowledge_base_id || "",
     metadata: Object.entries(p.metadata || {})
-      .filter(([k]) => !k.startsWith("x-amz-"))
+      .filter(([k, v]) => !k.startsWith("x-amz-") && !(k === "title" && v === p.title))
       .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(", ") : typeof v === "object" ? JSON.stringify(v) : v}`),
   };
 }

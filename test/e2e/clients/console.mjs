@@ -6,8 +6,8 @@
 //
 // Usage: node console.mjs URL SHOT_PREFIX QUERY [KEY]
 // SHOT_PREFIX is a path without extension; -desktop.png (full page),
-// -desktop-view.png (the first screen), -document.png, -phone.png and
-// -phone-view.png are appended.
+// -desktop-view.png (the first screen), -document.png, -selfcheck.png,
+// -phone.png and -phone-view.png are appended.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
@@ -115,6 +115,7 @@ try {
   await page.waitForSelector("body[data-checked=true]", { timeout: 60000 });
   report.selfCheck = await page.$$eval("#selfcheck-results li", (lis) => lis.map((li) => li.dataset.status + " " + li.querySelector("summary").textContent.trim()));
   report.selfCheckStatus = (await page.textContent("#selfcheck-status")).trim();
+  await page.locator("#selfcheck").screenshot({ path: `${shotPrefix}-selfcheck.png` });
 
   // A phone: the same tab (sessionStorage keeps the key), narrow.
   await page.setViewportSize({ width: 390, height: 844 });
