@@ -17,8 +17,9 @@ type serveConfig struct {
 	kb      config.Knowledge
 	runtime config.Runtime
 	console config.Console
-	// conformanceFixtures serves the MCP conformance suite's test tools.
-	conformanceFixtures bool
+	// testing holds the settings of a binary built for tests
+	// (testing_conformance.go); empty in the shipped binary.
+	testing testingConfig
 }
 
 func runServe(ctx context.Context, env *environment, args []string) error {
@@ -30,7 +31,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	cfg.edge.AddFlags(fs)
 	cfg.runtime.AddFlags(fs)
 	cfg.console.AddFlags(fs)
-	fs.Bool(&cfg.conformanceFixtures, "conformance-fixtures", "CONFORMANCE_FIXTURES", false, "TESTING ONLY: also serve the MCP conformance suite's test tools, resources and prompts")
+	cfg.testing.addFlags(fs)
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
 	}
@@ -69,10 +70,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	backend = metrics.InstrumentBackend(backend, cfg.kb.Backend, edge.metrics)
 
 	info := buildinfo.Get()
-	server := mcpserver.New(mcpserver.Options{Version: info.Version, Logger: logger, Backend: backend, ConformanceFixtures: cfg.conformanceFixtures})
-	if cfg.conformanceFixtures {
-		logger.Warn("serving the MCP conformance suite's test fixtures (CONFORMANCE_FIXTURES): for testing only")
-	}
+	server := mcpserver.New(mcpserver.Options{Version: info.Version, Logger: logger, Backend: backend, Extensions: cfg.testing.extensions(logger)})
 	opts, err := withConsole(edge.options(httpserver.Options{
 		Ready:        backend.Ready,
 		Logger:       logger,
