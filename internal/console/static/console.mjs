@@ -259,7 +259,8 @@ async function openDocument(ref) {
       else if (b.type === "table") body.append(table(b.rows, terms));
       else body.append(el(b.type, {}, ...marked(b.text, terms)));
     }
-    reader.focus();
+    reader.focus({ preventScroll: true });
+    reader.scrollIntoView({ block: "start" });
     document.body.dataset.reading = "true";
   } catch (err) {
     handleError(err, $("reader-meta"));
