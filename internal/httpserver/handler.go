@@ -24,6 +24,7 @@ import (
 
 	"github.com/knowledge-mcp/knowledge-mcp/internal/metrics"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"golang.org/x/time/rate"
 )
 
 // Path is where the MCP endpoint is served.
@@ -70,7 +71,7 @@ type Options struct {
 	MaxConcurrent int
 	// RateLimit is the per-client rate in requests per second (429 beyond);
 	// 0 disables it. RateBurst is the bucket size (at least 1).
-	RateLimit float64
+	RateLimit rate.Limit
 	RateBurst int
 	// Metrics receives the request metrics; nil records none.
 	Metrics *metrics.Registry
@@ -114,7 +115,7 @@ func New(server *mcp.Server, opts Options) http.Handler {
 	}
 	h.origins.addOwnHosts(opts.AllowedHosts)
 	if opts.RateLimit > 0 {
-		h.limiter = newClientLimiter(opts.RateLimit, opts.RateBurst)
+		h.limiter = newClientLimiter(float64(opts.RateLimit), opts.RateBurst)
 	}
 	server.AddReceivingMiddleware(recordOutcome)
 	endpoint := newMCPEndpoint(server, opts)
@@ -159,8 +160,9 @@ func New(server *mcp.Server, opts Options) http.Handler {
 
 // isHealthCheck reports whether r is a health probe: /healthz, /readyz, a
 // GET of / by anything but a browser, or a plain GET of /mcp by a load
-// balancer (one that does not ask for an event stream). Probes come straight from the load balancer, without the CDN's
-// secret header or credentials, and reveal nothing.
+// balancer (one that does not ask for an event stream). Probes come straight
+// from the load balancer, without the CDN's secret header or credentials,
+// and reveal nothing.
 func isHealthCheck(r *http.Request) bool {
 	switch r.URL.Path {
 	case "/healthz", "/readyz":
