@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/knowledge-mcp/knowledge-mcp/internal/httpserver"
+	"golang.org/x/net/http/httpguts"
 	"golang.org/x/time/rate"
 )
 
@@ -163,7 +164,7 @@ func (c *Edge) Validate() (*EdgeOptions, error) {
 	case AuthNone, "":
 		c.Auth = AuthNone
 	case AuthAPIKey:
-		if !validHeaderName(c.APIKeyHeader) {
+		if !httpguts.ValidHeaderFieldName(c.APIKeyHeader) {
 			return nil, fmt.Errorf("api-key-header (API_KEY_HEADER): %q is not a valid header name", c.APIKeyHeader)
 		}
 		keys, err := c.keys()
@@ -206,7 +207,7 @@ func (c *Edge) Validate() (*EdgeOptions, error) {
 		return nil, errors.New("origin-verify: set both ORIGIN_VERIFY_HEADER (the header name) and ORIGIN_VERIFY_SECRET (its value), or neither")
 	}
 	if c.OriginVerifyHeader != "" {
-		if !validHeaderName(c.OriginVerifyHeader) {
+		if !httpguts.ValidHeaderFieldName(c.OriginVerifyHeader) {
 			return nil, fmt.Errorf("origin-verify-header (ORIGIN_VERIFY_HEADER): %q is not a valid header name", c.OriginVerifyHeader)
 		}
 		if len(c.OriginVerifySecret) < minAPIKeyLength {
@@ -249,7 +250,7 @@ func (c *Edge) publicBase() (*url.URL, error) {
 	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 		return nil, fmt.Errorf("public-url (PUBLIC_URL): %q must not carry a query, fragment or user", c.PublicURL)
 	}
-	if u.Scheme == "http" && !isLoopbackName(u.Hostname()) {
+	if u.Scheme == "http" && !httpserver.IsLoopbackHost(u.Hostname()) {
 		return nil, fmt.Errorf("public-url (PUBLIC_URL): %q uses http:// on a non-local host; browsers block it as mixed content, use https://", c.PublicURL)
 	}
 	u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/mcp")
@@ -340,26 +341,4 @@ func normalizeOrigin(s string) (string, error) {
 		}
 	}
 	return scheme + "://" + host, nil
-}
-
-func isLoopbackName(h string) bool {
-	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
-		return true
-	}
-	a, err := netip.ParseAddr(h)
-	return err == nil && a.IsLoopback()
-}
-
-func validHeaderName(name string) bool {
-	if name == "" {
-		return false
-	}
-	for _, r := range name {
-		if r > 127 || !(r == '-' || r == '_' || r == '.' || r == '!' || r == '#' || r == '$' || r == '%' || r == '&' ||
-			r == '\'' || r == '*' || r == '+' || r == '^' || r == '`' || r == '|' || r == '~' ||
-			('0' <= r && r <= '9') || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z')) {
-			return false
-		}
-	}
-	return true
 }
