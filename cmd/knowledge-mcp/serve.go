@@ -15,7 +15,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	// testing holds the settings of a binary built for tests
 	// (testing_conformance.go); empty in the shipped binary.
 	var testFlags testingConfig
-	fs := config.NewFlagSet("serve", "Usage: knowledge-mcp serve [flags]\n\nServes MCP over streamable HTTP at http://HOST:PORT/mcp (stateless: any replica answers any request),\nwith /healthz and /readyz beside it.", env.stdout)
+	fs := config.NewFlagSet("serve", "Usage: knowledge-mcp serve [flags]\n\nServes MCP over streamable HTTP at http://HOST:PORT/mcp (stateless: any replica answers any request),\nwith /healthz and /readyz beside it, and at / a web console for browsers (200 JSON status for everything else).", env.stdout)
 	cfg.AddFlags(fs)
 	testFlags.addFlags(fs)
 	if err := parseFlags(fs, env, args); err != nil {
