@@ -38,6 +38,14 @@ test("httpErrorMessage: the server's own message for a refused key", () => {
   assert.equal(logic.httpErrorMessage(500, ""), "HTTP 500");
 });
 
+test("isAuthRefusal: 401 always, 403 only for a JWT's scopes", () => {
+  assert.equal(logic.isAuthRefusal(401, { kind: "api-key" }), true);
+  assert.equal(logic.isAuthRefusal(403, { kind: "jwt" }), true);
+  assert.equal(logic.isAuthRefusal(403, { kind: "api-key" }), false);
+  assert.equal(logic.isAuthRefusal(403, { kind: "none" }), false);
+  assert.equal(logic.isAuthRefusal(429, { kind: "jwt" }), false);
+});
+
 test("toolOutput: structured content, or the tool's error text", () => {
   assert.deepEqual(logic.toolOutput({ content: [], structuredContent: { a: 1 } }), { a: 1 });
   assert.throws(() => logic.toolOutput({ isError: true, content: [{ type: "text", text: "unknown knowledge base x" }] }), /unknown knowledge base x/);

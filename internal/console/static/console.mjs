@@ -34,6 +34,15 @@ function secret() {
 /** AuthRequired is thrown when the server refuses the credential (or its absence). */
 class AuthRequired extends Error {}
 
+/**
+ * refusal turns a 401 (and, with JWT, a 403 for missing scopes) into
+ * AuthRequired; any other 403 (the Origin check) is an ordinary error.
+ */
+function refusal(status, body) {
+  const msg = logic.httpErrorMessage(status, body);
+  return logic.isAuthRefusal(status, auth) ? new AuthRequired(msg) : new Error(msg);
+}
+
 /** call invokes an MCP method on the endpoint and returns its result. */
 async function call(method, params) {
   const id = ++rpcID;
@@ -50,8 +59,7 @@ async function call(method, params) {
     cache: "no-store",
   });
   const body = await res.text();
-  if (res.status === 401 || res.status === 403) throw new AuthRequired(logic.httpErrorMessage(res.status, body));
-  if (!res.ok) throw new Error(logic.httpErrorMessage(res.status, body));
+  if (!res.ok) throw refusal(res.status, body);
   const msg = logic.parseRPCResponse(res.headers.get("Content-Type"), body, id);
   if (msg.error) throw new Error(msg.error.message || "MCP error " + msg.error.code);
   return msg.result;
@@ -354,8 +362,7 @@ async function runSelfCheck() {
   try {
     const res = await fetch("console/api/selfcheck", { method: "POST", headers: logic.credentialHeaders(auth, secret()), cache: "no-store" });
     const body = await res.text();
-    if (res.status === 401 || res.status === 403) throw new AuthRequired(logic.httpErrorMessage(res.status, body));
-    if (!res.ok) throw new Error(logic.httpErrorMessage(res.status, body));
+    if (!res.ok) throw refusal(res.status, body);
     renderChecks(JSON.parse(body));
     document.body.dataset.checked = "true";
   } catch (err) {

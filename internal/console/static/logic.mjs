@@ -63,6 +63,15 @@ export function httpErrorMessage(status, body) {
   return `HTTP ${status}` + (detail ? `: ${detail}` : "");
 }
 
+/**
+ * isAuthRefusal says whether an HTTP status refuses the person's
+ * credential: 401, or with JWT a 403 (a token without the needed scope).
+ * Any other 403 is the Origin check, which a new key does not fix.
+ */
+export function isAuthRefusal(status, auth) {
+  return status === 401 || (status === 403 && auth?.kind === "jwt");
+}
+
 /** toolOutput returns a tool result's structured content, or throws its error text. */
 export function toolOutput(result) {
   if (!result) throw new Error("empty tool result");
