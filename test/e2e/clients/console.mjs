@@ -7,7 +7,7 @@
 // Usage: node console.mjs URL SHOT_PREFIX QUERY [KEY]
 // SHOT_PREFIX is a path without extension; -desktop.png (full page),
 // -desktop-view.png (the first screen), -document.png, -selfcheck.png,
-// -phone.png and -phone-view.png are appended.
+// -phone.png, -phone-view.png and -phone-dark.png are appended.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
@@ -129,6 +129,11 @@ try {
   report.axe.push(...(await axeViolations(page, "phone")));
   await page.screenshot({ path: `${shotPrefix}-phone.png`, fullPage: true });
   await page.screenshot({ path: `${shotPrefix}-phone-view.png`, fullPage: false });
+
+  // The dark colour scheme must keep its contrast too.
+  await page.emulateMedia({ colorScheme: "dark" });
+  report.axe.push(...(await axeViolations(page, "dark")));
+  await page.screenshot({ path: `${shotPrefix}-phone-dark.png`, fullPage: false });
 } catch (err) {
   report.exception = String(err?.stack ?? err);
 } finally {
