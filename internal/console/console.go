@@ -9,9 +9,11 @@
 // the page shows about knowledge bases comes from /mcp, so authentication,
 // CORS, origin checks and rate limits apply to it as to any MCP client.
 //
-//	c, err := console.New(console.Options{Auth: console.Auth{Kind: "api-key", Header: "X-API-Key"}})
-//	mux.Handle("GET /{$}", c)        // the page (for browsers)
-//	mux.Handle("GET /console/", c)   // its assets
+// httpserver mounts it (Options.Console and Options.ConsoleAPI); on its own:
+//
+//	c, err := console.New(console.Options{Auth: console.Auth{Kind: console.AuthAPIKey, Header: "X-API-Key"}})
+//	mux.Handle("GET /{$}", c)                  // the page, for browsers
+//	mux.Handle("/console/", c)                 // its files
 //	mux.Handle("/console/api/", auth(c.API())) // the self-check, behind authentication
 package console
 
