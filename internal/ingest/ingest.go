@@ -96,46 +96,67 @@ type File struct {
 	real, sidecar string
 }
 
-// Walk lists the files under root that may be documents, sorted by path.
-// Hidden files and folders (".git") and sidecars are left out silently;
-// files of an unsupported type, symlinks leading out of root and unreadable
-// folders come back as skips, so the caller can report them.
-func Walk(root string) ([]File, []*SkipError, error) {
+// Listing is what [Walk] found under a folder.
+type Listing struct {
+	// Files may be documents, sorted by path.
+	Files []File
+	// Skipped are files that cannot be documents (an unsupported type, a
+	// symlink leading out of the folder, an unreadable folder).
+	Skipped []*SkipError
+	// Ignored are files and folders left out by an ignore rule, in walk
+	// order.
+	Ignored []Ignored
+}
+
+// Walk lists the files under root that may be documents. It leaves out
+// what git would ignore (every .gitignore, nested ones included), what
+// .kbignore files leave out, hidden files and folders, dependency and
+// cache folders (node_modules, vendor, __pycache__), and what opts exclude;
+// each comes back in Ignored with the rule that matched. The ignore files
+// themselves and metadata sidecars are left out silently.
+func Walk(root string, opts WalkOptions) (*Listing, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
 	realRoot, err := filepath.EvalSymlinks(root)
 	if err != nil {
-		return nil, nil, fmt.Errorf("folder %s: %w", root, err)
+		return nil, fmt.Errorf("folder %s: %w", root, err)
 	}
 	info, err := os.Stat(realRoot)
 	if err != nil {
-		return nil, nil, fmt.Errorf("folder %s: %w", root, err)
+		return nil, fmt.Errorf("folder %s: %w", root, err)
 	}
 	if !info.IsDir() {
-		return nil, nil, fmt.Errorf("%s is not a folder", root)
+		return nil, fmt.Errorf("%s is not a folder", root)
 	}
-	var files []File
-	var skips []*SkipError
+	ig := newIgnorer(opts)
+	out := &Listing{}
 	sidecars := map[string]bool{}
 	err = filepath.WalkDir(realRoot, func(p string, d fs.DirEntry, err error) error {
 		rel, _ := filepath.Rel(realRoot, p)
 		rel = filepath.ToSlash(rel)
 		if err != nil {
-			skips = append(skips, &SkipError{Path: rel, Reason: "unreadable: " + err.Error()})
+			out.Skipped = append(out.Skipped, &SkipError{Path: rel, Reason: "unreadable: " + err.Error()})
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
 			return nil
 		}
 		if rel == "." {
+			return ig.readDir(p, "")
+		}
+		if !d.IsDir() && (d.Name() == ".gitignore" || d.Name() == IgnoreFile) {
 			return nil
 		}
-		if strings.HasPrefix(d.Name(), ".") {
+		if why := ig.match(rel, d.IsDir()); why != "" {
+			out.Ignored = append(out.Ignored, Ignored{Path: rel, Dir: d.IsDir(), Reason: why})
 			if d.IsDir() {
 				return fs.SkipDir
 			}
 			return nil
 		}
 		if d.IsDir() {
-			return nil
+			return ig.readDir(p, rel)
 		}
 		if strings.HasSuffix(d.Name(), SidecarSuffix) {
 			sidecars[strings.TrimSuffix(rel, SidecarSuffix)] = true
@@ -145,7 +166,7 @@ func Walk(root string) ([]File, []*SkipError, error) {
 		if d.Type()&fs.ModeSymlink != 0 {
 			var err error
 			if real, err = SafeJoin(realRoot, rel); err != nil {
-				skips = append(skips, &SkipError{Path: rel, Reason: "symlink leads outside the folder"})
+				out.Skipped = append(out.Skipped, &SkipError{Path: rel, Reason: "symlink leads outside the folder"})
 				return nil
 			}
 		} else if !d.Type().IsRegular() {
@@ -153,33 +174,33 @@ func Walk(root string) ([]File, []*SkipError, error) {
 		}
 		ext := strings.ToLower(path.Ext(rel))
 		if ext == ".pdf" {
-			skips = append(skips, &SkipError{Path: rel, Reason: "PDF (no maintained pure-Go PDF text extractor is built in; convert it to text or Markdown)"})
+			out.Skipped = append(out.Skipped, &SkipError{Path: rel, Reason: "PDF (no maintained pure-Go PDF text extractor is built in; convert it to text or Markdown)"})
 			return nil
 		}
 		if FormatOf(rel) == "" {
-			skips = append(skips, &SkipError{Path: rel, Reason: "unsupported file type " + ext})
+			out.Skipped = append(out.Skipped, &SkipError{Path: rel, Reason: "unsupported file type " + ext})
 			return nil
 		}
 		fi, err := os.Stat(real)
 		if err != nil {
-			skips = append(skips, &SkipError{Path: rel, Reason: "unreadable: " + err.Error()})
+			out.Skipped = append(out.Skipped, &SkipError{Path: rel, Reason: "unreadable: " + err.Error()})
 			return nil
 		}
-		files = append(files, File{Path: rel, Size: fi.Size(), real: real})
+		out.Files = append(out.Files, File{Path: rel, Size: fi.Size(), real: real})
 		return nil
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("walk %s: %w", root, err)
+		return nil, fmt.Errorf("walk %s: %w", root, err)
 	}
-	for i := range files {
-		if sidecars[files[i].Path] {
-			if side, err := SafeJoin(realRoot, files[i].Path+SidecarSuffix); err == nil {
-				files[i].Sidecar, files[i].sidecar = true, side
+	for i := range out.Files {
+		if sidecars[out.Files[i].Path] {
+			if side, err := SafeJoin(realRoot, out.Files[i].Path+SidecarSuffix); err == nil {
+				out.Files[i].Sidecar, out.Files[i].sidecar = true, side
 			}
 		}
 	}
-	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
-	return files, skips, nil
+	slices.SortFunc(out.Files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+	return out, nil
 }
 
 // SafeJoin resolves rel inside root and refuses what would escape it: an

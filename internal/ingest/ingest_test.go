@@ -9,10 +9,11 @@ import (
 )
 
 func TestWalkSkips(t *testing.T) {
-	files, skips, err := Walk("testdata/folder")
+	listing, err := Walk("testdata/folder", WalkOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	files, skips := listing.Files, listing.Skipped
 	var got []string
 	for _, f := range files {
 		got = append(got, f.Path)

@@ -35,6 +35,9 @@ type BuildOptions struct {
 	// Chunk sizes the chunks; MaxFileBytes skips larger files.
 	Chunk        ingest.ChunkOptions
 	MaxFileBytes int64
+	// Walk narrows which files of Dir are indexed, beyond the ignore
+	// files and default rules.
+	Walk ingest.WalkOptions
 	// Ranking overrides DefaultRanking (for evaluations).
 	Ranking *Ranking
 	// Progress, when set, is called after each file.
@@ -69,6 +72,8 @@ type BuildStats struct {
 	Unchanged int
 	Removed   int
 	Skipped   []*ingest.SkipError
+	// Ignored are files and folders an ignore rule left out.
+	Ignored   []ingest.Ignored
 	Documents int
 	Chunks    int
 	// Bytes is the size of the files read.
@@ -173,14 +178,15 @@ func Build(ctx context.Context, opts BuildOptions) (*BuildStats, error) {
 		description = prev.hdr.Description
 	}
 
-	files, skips, err := ingest.Walk(dir)
+	listing, err := ingest.Walk(dir, opts.Walk)
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range skips {
+	for _, s := range listing.Skipped {
 		logger.Warn(s.Error())
 	}
-	stats.Skipped = skips
+	files := listing.Files
+	stats.Skipped, stats.Ignored = listing.Skipped, listing.Ignored
 
 	w, err := createIndexFile(target)
 	if err != nil {
