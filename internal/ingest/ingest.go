@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -57,6 +58,24 @@ type Document struct {
 	Size int64
 	// Anchors maps HTML element ids to byte offsets in Text.
 	Anchors map[string]int
+	// Warnings are problems that did not stop the file being indexed.
+	Warnings []Warning
+}
+
+// Warning is a problem in a file that was indexed anyway, such as front
+// matter that is not valid YAML.
+type Warning struct {
+	Path string
+	// Line is the file line the problem is on, from 1; 0 when unknown.
+	Line    int
+	Message string
+}
+
+func (w Warning) String() string {
+	if w.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", w.Path, w.Line, w.Message)
+	}
+	return w.Path + ": " + w.Message
 }
 
 // SkipError says why a file was not indexed. The run goes on.
@@ -323,10 +342,11 @@ func Parse(rel string, content, sidecar []byte, hash string) (*Document, error) 
 	switch doc.Format {
 	case FormatMarkdown:
 		var body []byte
-		var err error
-		meta, body, err = splitFrontMatter(content)
-		if err != nil {
-			return nil, &SkipError{Path: rel, Reason: err.Error()}
+		var warn *Warning
+		meta, body, warn = splitFrontMatter(content)
+		if warn != nil {
+			warn.Path = rel
+			doc.Warnings = append(doc.Warnings, *warn)
 		}
 		doc.Text = string(body)
 		if t, ok := meta["title"].(string); ok && strings.TrimSpace(t) != "" {
@@ -339,9 +359,20 @@ func Parse(rel string, content, sidecar []byte, hash string) (*Document, error) 
 		doc.Text, doc.Title, doc.Anchors = h.text, h.title, h.anchors
 	default:
 		doc.Text = string(content)
+		doc.Title = textTitle(doc.Text)
 	}
 	if !utf8.ValidString(doc.Text) {
 		doc.Text = strings.ToValidUTF8(doc.Text, "\uFFFD")
+	}
+	if strings.TrimSpace(doc.Text) == "" {
+		reason := "empty file"
+		if len(bytes.TrimSpace(content)) > 0 {
+			reason = "no text to index"
+			if doc.Format == FormatMarkdown {
+				reason = "no text to index (front matter only)"
+			}
+		}
+		return nil, &SkipError{Path: rel, Reason: reason}
 	}
 	if sidecar != nil {
 		side, err := ParseSidecar(sidecar)
@@ -361,6 +392,28 @@ func Parse(rel string, content, sidecar []byte, hash string) (*Document, error) 
 		doc.Title = strings.TrimSuffix(base, path.Ext(base))
 	}
 	return doc, nil
+}
+
+// textTitle returns a plain text file's first non-empty line when it looks
+// like a title: short, with a letter, not ending like a sentence. Lines of
+// reStructuredText adornment ("=====") are passed over and AsciiDoc's
+// "= Title" is unwrapped; otherwise it returns "" (the file name is used).
+func textTitle(text string) string {
+	for line := range strings.Lines(text) {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.Trim(line, "=-~^\"'`#*+") == "" {
+			continue
+		}
+		line = strings.TrimSpace(strings.TrimLeft(line, "="))
+		n := utf8.RuneCountInString(line)
+		words := len(strings.Fields(line))
+		last, _ := utf8.DecodeLastRuneInString(line)
+		if n > 80 || words > 12 || strings.ContainsRune(".,;:", last) || !strings.ContainsFunc(line, unicode.IsLetter) {
+			return ""
+		}
+		return line
+	}
+	return ""
 }
 
 // isBinary reports content that is not text: a NUL byte or mostly invalid
