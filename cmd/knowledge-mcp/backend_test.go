@@ -43,7 +43,7 @@ func TestOpenBackendKBForms(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := &config.Knowledge{Backend: "local", KBs: tt.kbs, DataDir: dataDir}
-			backend, closeBackend, err := openBackend(context.Background(), cfg, slog.New(slog.DiscardHandler))
+			backend, closeBackend, err := openBackend(context.Background(), cfg, slog.New(slog.DiscardHandler), indexFolders)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)

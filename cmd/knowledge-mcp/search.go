@@ -49,7 +49,7 @@ snippet, or JSON with --json. Without --kb it searches the built-in documentatio
 	if err != nil {
 		return err
 	}
-	backend, closeBackend, err := openBackend(ctx, &kbCfg, logger)
+	backend, closeBackend, err := openBackend(ctx, &kbCfg, logger, readOnly)
 	if err != nil {
 		return err
 	}

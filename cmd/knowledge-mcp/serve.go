@@ -59,7 +59,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 
-	backend, closeBackend, err := openBackend(ctx, &cfg.kb, logger)
+	backend, closeBackend, err := openBackend(ctx, &cfg.kb, logger, indexFolders)
 	if err != nil {
 		return err
 	}

@@ -31,7 +31,7 @@ func runStdio(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	backend, closeBackend, err := openBackend(ctx, &kbCfg, logger)
+	backend, closeBackend, err := openBackend(ctx, &kbCfg, logger, indexFolders)
 	if err != nil {
 		return err
 	}
