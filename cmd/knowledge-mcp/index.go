@@ -31,19 +31,28 @@ func runIndex(ctx context.Context, env *environment, args []string) error {
 		chunkBytes   int
 		overlapBytes int
 		quiet        bool
+		dryRun       bool
+		walk         ingest.WalkOptions
 	)
 	fs := config.NewFlagSet("index", `Usage: knowledge-mcp index FOLDER [flags]
 
 Builds or updates the local knowledge base of FOLDER: Markdown (front matter as metadata), plain
 text and HTML, with metadata from Bedrock-style FILE.metadata.json sidecars. Incremental: unchanged
 files are skipped by content hash, removed files are dropped. The index is one file, DATA_DIR/NAME.kbi,
-replaced atomically: a running server keeps answering and switches to the new index by itself.`, env.stdout)
+replaced atomically: a running server keeps answering and switches to the new index by itself.
+
+Left out: what .gitignore files ignore (git's rules, nested files included), what .kbignore files
+(same syntax) leave out, hidden files and folders, node_modules, vendor and __pycache__. A .kbignore
+can take a default back ("!vendor/"). --dry-run lists what would be indexed and why anything is not.`, env.stdout)
 	fs.String(&name, "kb", "KB_NAME", "", "knowledge base name (default: the folder's name)")
 	fs.String(&description, "description", "KB_DESCRIPTION", "", "what the knowledge base holds, shown to agents (default: keep the previous one)")
 	kbCfg.AddLocalFlags(fs)
 	fs.Int64(&maxFileBytes, "max-file-bytes", "MAX_FILE_BYTES", ingest.DefaultMaxFileBytes, "skip files larger than this")
 	fs.Int(&chunkBytes, "chunk-bytes", "CHUNK_BYTES", ingest.DefaultChunkBytes, "largest chunk in bytes; chunks follow headings and are cut at paragraphs or sentences")
 	fs.Int(&overlapBytes, "chunk-overlap", "CHUNK_OVERLAP", ingest.DefaultOverlapBytes, "bytes repeated between consecutive chunks of one section (-1 for none)")
+	fs.List(&walk.Include, "include", "", nil, `index only files matching these globs, comma-separated, gitignore syntax ("*.md", "docs/**")`)
+	fs.List(&walk.Exclude, "exclude", "", nil, `leave out files and folders matching these globs, comma-separated, gitignore syntax ("drafts/", "*.tmp.md")`)
+	fs.Bool(&dryRun, "dry-run", "", false, "list what would be indexed and why anything is left out; write nothing")
 	fs.Bool(&quiet, "quiet", "", false, "print only the summary")
 	positional, err := parseInterspersed(fs, env, args)
 	if err != nil {
@@ -67,12 +76,19 @@ replaced atomically: a running server keeps answering and switches to the new in
 	if maxFileBytes <= 0 {
 		return usagef("max-file-bytes (MAX_FILE_BYTES): must be positive")
 	}
+	if err := walk.Validate(); err != nil {
+		return usageError{err}
+	}
+	if dryRun {
+		return dryRunIndex(env.stdout, dir, name, kbCfg.DataDir, walk, maxFileBytes)
+	}
 
 	progress := newProgress(env.stderr, quiet)
 	opts := local.BuildOptions{
 		Dir: dir, Name: name, Description: description, DataDir: kbCfg.DataDir,
 		Chunk:        ingest.ChunkOptions{MaxBytes: chunkBytes, OverlapBytes: overlapBytes},
 		MaxFileBytes: maxFileBytes,
+		Walk:         walk,
 		Progress:     progress.update,
 		Hooks:        killHooks(env.getenv(testKillEnv)),
 	}
@@ -84,16 +100,21 @@ replaced atomically: a running server keeps answering and switches to the new in
 	for _, s := range stats.Skipped {
 		fmt.Fprintln(env.stderr, s.Error())
 	}
+	for _, w := range stats.Warnings {
+		fmt.Fprintln(env.stderr, "warning: "+w.String())
+	}
 	if stats.Previous != "" {
 		fmt.Fprintln(env.stderr, "note:", stats.Previous)
 	}
-	mbps := float64(stats.Bytes) / 1e6 / max(stats.Duration.Seconds(), 1e-9)
+	rate := float64(stats.Bytes) / max(stats.Duration.Seconds(), 1e-9)
 	fmt.Fprintf(env.stdout, "indexed %s into knowledge base %q (%s)\n", dir, stats.Name, stats.Path)
-	fmt.Fprintf(env.stdout, "files: %d added, %d updated, %d unchanged, %d removed, %d skipped\n",
-		stats.Added, stats.Updated, stats.Unchanged, stats.Removed, len(stats.Skipped))
-	fmt.Fprintf(env.stdout, "%d documents, %d chunks, %.1f MB read in %s (%.1f MB/s)\n",
-		stats.Documents, stats.Chunks, float64(stats.Bytes)/1e6, stats.Duration.Round(time.Millisecond), mbps)
-	fmt.Fprintf(env.stdout, "search it: knowledge-mcp search \"QUERY\" --kb %s; serve it: knowledge-mcp serve --kb %s\n", stats.Name, stats.Name)
+	fmt.Fprintf(env.stdout, "files: %d added, %d updated, %d unchanged, %d removed, %d skipped, %d ignored%s\n",
+		stats.Added, stats.Updated, stats.Unchanged, stats.Removed, len(stats.Skipped), len(stats.Ignored), ignoredHint(len(stats.Ignored), dir))
+	fmt.Fprintf(env.stdout, "%s, %s, %s read in %s (%s/s)\n",
+		plural(stats.Documents, "document", "documents"), plural(stats.Chunks, "chunk", "chunks"),
+		formatBytes(float64(stats.Bytes)), stats.Duration.Round(time.Millisecond), formatBytes(rate))
+	flags := dataDirFlag(kbCfg.DataDir)
+	fmt.Fprintf(env.stdout, "search it: knowledge-mcp search \"QUERY\" --kb %s%s; serve it: knowledge-mcp serve --kb %s%s\n", stats.Name, flags, stats.Name, flags)
 	return nil
 }
 
@@ -157,6 +178,9 @@ func (p *progress) update(pr local.Progress) {
 		if len(name) > 40 {
 			name = "…" + name[len(name)-39:]
 		}
+		if pr.Skipped {
+			name += " (skipped)"
+		}
 		fmt.Fprintf(p.w, "\r\033[K[%s%s] %d/%d %s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), pr.Done, pr.Total, name)
 		p.drawn = true
 		return
@@ -164,7 +188,13 @@ func (p *progress) update(pr local.Progress) {
 	// Plain lines: about every 10% and the last file.
 	step := max(pr.Total/10, 1)
 	if pr.Done%step == 0 || final {
-		fmt.Fprintf(p.w, "indexed %d/%d files (%s)\n", pr.Done, pr.Total, pr.Path)
+		// The file named is the last one read; it may have been skipped,
+		// and then the line says so.
+		state := ""
+		if pr.Skipped {
+			state = ", skipped"
+		}
+		fmt.Fprintf(p.w, "%d/%d files read (last: %s%s)\n", pr.Done, pr.Total, pr.Path, state)
 	}
 }
 

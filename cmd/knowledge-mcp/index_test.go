@@ -140,7 +140,7 @@ func TestIndexAndSearchCLI(t *testing.T) {
 	if !strings.Contains(errOut, "skipped: manual.pdf: PDF") {
 		t.Errorf("no PDF skip line:\n%s", errOut)
 	}
-	if !strings.Contains(errOut, "indexed 2/2 files") {
+	if !strings.Contains(errOut, "2/2 files read (last: other.md)") {
 		t.Errorf("no plain progress lines off a terminal:\n%s", errOut)
 	}
 	tests := []struct {
