@@ -71,6 +71,7 @@ snippet, or JSON with --json. Without --kb it searches the built-in documentatio
 		fmt.Fprintf(env.stdout, "no results for %q\n", text)
 		return nil
 	}
+	bold := styled(env.stdout, env.getenv)
 	for i, r := range res.Results {
 		title := r.Title
 		path := r.HeadingPath
@@ -80,7 +81,7 @@ snippet, or JSON with --json. Without --kb it searches the built-in documentatio
 		if len(path) > 0 {
 			title += " › " + strings.Join(path, " › ")
 		}
-		fmt.Fprintf(env.stdout, "%d. %s\n   %s  (chunk %d, score %.2f)\n   %s\n\n", i+1, title, r.URI, r.ChunkIndex, r.Score, r.Snippet)
+		fmt.Fprintf(env.stdout, "%d. %s\n   %s  (chunk %d, score %.2f)\n   %s\n\n", i+1, title, r.URI, r.ChunkIndex, r.Score, renderSnippet(r.Snippet, bold))
 	}
 	return nil
 }
