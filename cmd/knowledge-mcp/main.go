@@ -23,7 +23,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -118,13 +117,4 @@ func parseFlags(fs *config.FlagSet, env *environment, args []string) error {
 		return usageError{err}
 	}
 	return nil
-}
-
-// newLogger returns the JSON logger on stderr at the configured level.
-func newLogger(w io.Writer, c *config.Log) (*slog.Logger, error) {
-	level, err := c.SlogLevel()
-	if err != nil {
-		return nil, usageError{err}
-	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})), nil
 }

@@ -27,8 +27,7 @@ snippet, or JSON with --json. Without --kb it searches the built-in documentatio
 	fs.Int(&maxResults, "max-results", "", kb.DefaultMaxResults, fmt.Sprintf("number of results, 1-%d", kb.MaxMaxResults))
 	fs.String(&filterJSON, "filter", "", "", `metadata filter in Bedrock's RetrievalFilter JSON, e.g. {"equals":{"key":"team","value":"search"}}`)
 	fs.Bool(&asJSON, "json", "", false, "print the results as JSON")
-	logCfg.Level = "warn"
-	fs.String(&logCfg.Level, "log-level", "LOG_LEVEL", "warn", "log level: debug, info, warn or error")
+	logCfg.AddInteractiveFlags(fs, "warn")
 	positional, err := parseInterspersed(fs, env, args)
 	if err != nil {
 		return err

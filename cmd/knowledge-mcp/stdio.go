@@ -16,7 +16,7 @@ func runStdio(ctx context.Context, env *environment, args []string) error {
 	var logCfg config.Log
 	var kbCfg config.Knowledge
 	fs := config.NewFlagSet("stdio", "Usage: knowledge-mcp stdio [flags]\n\nServes MCP over stdin and stdout, for desktop clients. Nothing but protocol is written to stdout;\nlogs go to stderr.", env.stderr)
-	logCfg.AddFlags(fs)
+	logCfg.AddInteractiveFlags(fs, "info")
 	kbCfg.AddFlags(fs)
 	if err := parseFlags(fs, env, args); err != nil {
 		return err

@@ -28,7 +28,7 @@ func runVerify(ctx context.Context, env *environment, args []string) error {
 	var logCfg config.Log
 	fs := config.NewFlagSet("verify", verifySummary, env.stdout)
 	cfg.AddFlags(fs)
-	logCfg.AddFlags(fs)
+	logCfg.AddInteractiveFlags(fs, "info")
 	// Flags may come before or after the URL.
 	var positional []string
 	for rest := args; ; {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"strings"
 	"time"
 )
@@ -11,17 +12,40 @@ import (
 // Log configures logging.
 type Log struct {
 	Level string
+	// Format is "text" (readable lines), "json" (JSON lines, for log
+	// collectors) or "auto": text when stderr is a terminal, else JSON.
+	Format string
 }
 
-// AddFlags registers the logging settings.
+// LogFormats lists the values of --log-format.
+var LogFormats = []string{"auto", "text", "json"}
+
+// AddFlags registers the logging settings; logs are JSON by default (a
+// server runs under log collectors).
 func (c *Log) AddFlags(f *FlagSet) {
-	f.String(&c.Level, "log-level", "LOG_LEVEL", "info", "log level: debug, info, warn or error")
+	c.addFlags(f, "info", "json")
+}
+
+// AddInteractiveFlags registers the logging settings of a command a
+// person runs: readable lines on a terminal, JSON elsewhere.
+func (c *Log) AddInteractiveFlags(f *FlagSet, level string) {
+	c.addFlags(f, level, "auto")
+}
+
+func (c *Log) addFlags(f *FlagSet, level, format string) {
+	f.String(&c.Level, "log-level", "LOG_LEVEL", level, "log level: debug, info, warn or error")
+	f.String(&c.Format, "log-format", "LOG_FORMAT", format, "log format: text (readable lines), json, or auto (text on a terminal, else json)")
 }
 
 // Validate checks the settings.
 func (c *Log) Validate() error {
-	_, err := c.SlogLevel()
-	return err
+	if _, err := c.SlogLevel(); err != nil {
+		return err
+	}
+	if c.Format != "" && !slices.Contains(LogFormats, strings.ToLower(c.Format)) {
+		return fmt.Errorf("log-format (LOG_FORMAT): unknown %q; use %s", c.Format, strings.Join(LogFormats, ", "))
+	}
+	return nil
 }
 
 // SlogLevel returns the level as a slog.Level.
