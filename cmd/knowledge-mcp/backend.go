@@ -113,7 +113,7 @@ func noIndexError(spec string, src local.Source, dataDir string, err error) erro
 			spec, err, src.Name, src.Name, src.Name, dataDirFlag(dataDir))
 	}
 	list := "none yet"
-	if known := knownIndexes(dataDir); len(known) > 0 {
+	if known := local.Stored(dataDir); len(known) > 0 {
 		list = strings.Join(known, ", ")
 	}
 	return fmt.Errorf("--kb %s: %v (known: %s); build it with: knowledge-mcp index FOLDER --kb %s%s",
@@ -137,14 +137,4 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// knownIndexes lists the knowledge bases with an index in dataDir.
-func knownIndexes(dataDir string) []string {
-	matches, _ := filepath.Glob(filepath.Join(dataDir, "*"+local.FileExt))
-	var names []string
-	for _, m := range matches {
-		names = append(names, strings.TrimSuffix(filepath.Base(m), local.FileExt))
-	}
-	return names
 }

@@ -39,10 +39,14 @@ snippet, or JSON with --json. Without --kb it searches the built-in documentatio
 	if err := kbCfg.Validate(); err != nil {
 		return usageError{err}
 	}
+	if maxResults < 1 || maxResults > kb.MaxMaxResults {
+		return usagef("--max-results %d: use a number from 1 to %d", maxResults, kb.MaxMaxResults)
+	}
 	var filter *kb.Filter
 	filter, err = kb.ParseFilter([]byte(filterJSON))
 	if err != nil {
-		return usageError{err}
+		// Named as the flag, not as the MCP argument ("filter.equals.key").
+		return usagef("--filter: %s", strings.TrimPrefix(err.Error(), "filter."))
 	}
 	logger, err := newLogger(env.stderr, &logCfg)
 	if err != nil {

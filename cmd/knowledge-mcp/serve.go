@@ -33,8 +33,8 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
 	}
-	if len(fs.Args()) > 0 {
-		return usagef("unexpected arguments %q", fs.Args())
+	if err := noArguments(fs, "serve"); err != nil {
+		return err
 	}
 	if err := cfg.http.Validate(); err != nil {
 		return usageError{err}

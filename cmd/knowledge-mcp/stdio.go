@@ -21,8 +21,8 @@ func runStdio(ctx context.Context, env *environment, args []string) error {
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
 	}
-	if len(fs.Args()) > 0 {
-		return usagef("unexpected arguments %q", fs.Args())
+	if err := noArguments(fs, "stdio"); err != nil {
+		return err
 	}
 	if err := kbCfg.Validate(); err != nil {
 		return usageError{err}

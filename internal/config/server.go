@@ -80,7 +80,7 @@ type HTTP struct {
 // AddFlags registers the listener settings.
 func (c *HTTP) AddFlags(f *FlagSet) {
 	f.String(&c.Host, "host", "HOST", "127.0.0.1", "address to listen on (0.0.0.0 for all interfaces, as in a container)")
-	f.Int(&c.Port, "port", "PORT", 8080, "TCP port to listen on")
+	f.Port(&c.Port, "port", "PORT", 8080, "TCP port to listen on")
 	f.Duration(&c.DrainTimeout, "drain-timeout", "DRAIN_TIMEOUT", 25*time.Second, "on SIGTERM/SIGINT, how long in-flight requests may take to finish (keep it under ECS's 30s stop timeout)")
 	f.Duration(&c.ReadHeaderTimeout, "read-header-timeout", "READ_HEADER_TIMEOUT", 10*time.Second, "time to read request headers")
 	f.Duration(&c.ReadTimeout, "read-timeout", "READ_TIMEOUT", 30*time.Second, "time to read a whole request")
