@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"github.com/knowledge-mcp/knowledge-mcp/internal/config"
@@ -113,17 +111,5 @@ func useColour(mode string, env *environment) bool {
 	case "never":
 		return false
 	}
-	if env.getenv("NO_COLOR") != "" || env.getenv("TERM") == "dumb" {
-		return false
-	}
-	return isTerminal(env.stdout)
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
+	return styled(env.stdout, env.getenv)
 }
