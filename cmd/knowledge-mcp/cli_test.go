@@ -1,8 +1,10 @@
 package main
 
 import (
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -114,5 +116,26 @@ func TestRemoveKnowledgeBase(t *testing.T) {
 	}
 	if code, _, errOut := runCLI(t, nil, "search", "alpha", "--kb", "alpha", "--data-dir", dataDir); code != 2 {
 		t.Errorf("search after remove: exit %d %s", code, errOut)
+	}
+}
+
+// A port in use is said once, with what to change, and before any time
+// is spent indexing a folder.
+func TestServePortInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	folder, dataDir := t.TempDir(), t.TempDir()
+	writeFiles(t, folder, map[string]string{"a.md": "# A\n\nalpha\n"})
+	code, _, errOut := runCLI(t, map[string]string{"KB": folder, "KNOWLEDGE_MCP_DATA": dataDir, "LOG_LEVEL": "error"}, "serve", "--port", port)
+	want := "knowledge-mcp serve: 127.0.0.1:" + port + " is already in use (is another server running?); choose another port with --port or PORT\n"
+	if code != 1 || errOut != want {
+		t.Errorf("exit %d, stderr %q; want exit 1 and %q", code, errOut, want)
+	}
+	if entries, _ := os.ReadDir(dataDir); len(entries) != 0 {
+		t.Errorf("serve indexed the folder before finding the port taken (%d files in the data folder)", len(entries))
 	}
 }

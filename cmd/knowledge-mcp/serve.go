@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/knowledge-mcp/knowledge-mcp/internal/buildinfo"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/config"
@@ -60,6 +62,17 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 
+	// Claim the port before indexing folders, which can take a while: a
+	// port in use fails at once.
+	ln, err := httpserver.Bind(cfg.http.Addr())
+	if errors.Is(err, httpserver.ErrAddrInUse) {
+		return fmt.Errorf("%s is already in use (is another server running?); choose another port with --port or PORT", cfg.http.Addr())
+	}
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+
 	backend, closeBackend, err := openBackend(ctx, &cfg.kb, logger, indexFolders)
 	if err != nil {
 		return err
@@ -76,16 +89,13 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		KeepAlive:    cfg.http.KeepAlive,
 		AllowedHosts: cfg.http.AllowedHosts,
 	}))
-	srv, err := httpserver.Listen(cfg.http.Addr(), handler, httpserver.Timeouts{
+	srv := httpserver.NewServer(ln, handler, httpserver.Timeouts{
 		ReadHeader: cfg.http.ReadHeaderTimeout,
 		Read:       cfg.http.ReadTimeout,
 		Write:      cfg.http.WriteTimeout,
 		Idle:       cfg.http.IdleTimeout,
 		Drain:      cfg.http.DrainTimeout,
 	}, logger)
-	if err != nil {
-		return err
-	}
 	logger.Info("serving MCP over streamable HTTP",
 		"url", "http://"+srv.Addr().String()+httpserver.Path,
 		"version", info.Version, "commit", info.Commit)
