@@ -36,29 +36,27 @@ snippet, or JSON with --json. Without --kb it searches the built-in documentatio
 	if strings.TrimSpace(text) == "" {
 		return usagef(`want a QUERY; usage: knowledge-mcp search "QUERY" [--kb NAME]`)
 	}
-	if err := kbCfg.Validate(); err != nil {
-		return usageError{err}
-	}
 	if maxResults < 1 || maxResults > kb.MaxMaxResults {
 		return usagef("--max-results %d: use a number from 1 to %d", maxResults, kb.MaxMaxResults)
 	}
 	var filter *kb.Filter
-	filter, err = kb.ParseFilter([]byte(filterJSON))
-	if err != nil {
-		// Named as the flag, not as the MCP argument ("filter.equals.key").
-		return usagef("--filter: %s", strings.TrimPrefix(err.Error(), "filter."))
-	}
-	logger, err := newLogger(env.stderr, &logCfg)
+	s, err := start(ctx, env, &logCfg, &kbCfg, readOnly, func() (err error) {
+		if err := kbCfg.Validate(); err != nil {
+			return err
+		}
+		filter, err = kb.ParseFilter([]byte(filterJSON))
+		if err != nil {
+			// Named as the flag, not as the MCP argument ("filter.equals.key").
+			return fmt.Errorf("--filter: %s", strings.TrimPrefix(err.Error(), "filter."))
+		}
+		return nil
+	}, nil)
 	if err != nil {
 		return err
 	}
-	backend, closeBackend, err := openBackend(ctx, &kbCfg, logger, readOnly)
-	if err != nil {
-		return err
-	}
-	defer closeBackend()
+	defer s.close()
 	q := kb.Query{Text: text, MaxResults: maxResults, Filter: filter}
-	res, err := backend.Search(ctx, q)
+	res, err := s.backend.Search(ctx, q)
 	if err != nil {
 		if errors.Is(err, kb.ErrInvalidArgument) {
 			return usageError{err}

@@ -38,7 +38,7 @@ func ignoredHint(ignored int, dir string) string {
 	if ignored == 0 {
 		return ""
 	}
-	return fmt.Sprintf(" (knowledge-mcp index %s --dry-run says why)", shellQuote(dir))
+	return fmt.Sprintf(" (knowledge-mcp index %s --dry-run says why)", local.ShellQuote(dir))
 }
 
 // dryRunIndex lists what "index" would read from dir and why anything is

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/knowledge-mcp/knowledge-mcp/internal/httpserver"
 )
 
 // Log configures logging.
@@ -124,9 +126,5 @@ func (c *HTTP) Validate() error {
 
 // IsLoopback reports whether the configured host only listens on loopback.
 func (c *HTTP) IsLoopback() bool {
-	if c.Host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(c.Host)
-	return ip != nil && ip.IsLoopback()
+	return httpserver.IsLoopbackHost(c.Host)
 }
