@@ -139,3 +139,12 @@ func TestServePortInUse(t *testing.T) {
 		t.Errorf("serve indexed the folder before finding the port taken (%d files in the data folder)", len(entries))
 	}
 }
+
+// search --help lists its own flags before the knowledge-base settings.
+func TestSearchHelpOwnFlagsFirst(t *testing.T) {
+	code, out, _ := runCLI(t, nil, "search", "--help")
+	first := strings.Index(out, "\n  --")
+	if code != 0 || first < 0 || !strings.HasPrefix(out[first+1:], "  --max-results") {
+		t.Errorf("exit %d; the first flag listed is not --max-results:\n%s", code, out)
+	}
+}

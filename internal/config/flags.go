@@ -158,7 +158,19 @@ func (f *FlagSet) Bool(p *bool, name, env string, def bool, usage string) {
 // Duration defines a duration setting ("25s", "2m").
 func (f *FlagSet) Duration(p *time.Duration, name, env string, def time.Duration, usage string) {
 	f.fs.DurationVar(p, name, def, usage)
-	f.add(entry{name: name, env: env, def: def.String(), usage: usage, kind: "duration"}, "a duration such as 30s, 5m or 1h30m")
+	f.add(entry{name: name, env: env, def: shortDuration(def), usage: usage, kind: "duration"}, "a duration such as 30s, 5m or 1h30m")
+}
+
+// shortDuration writes a duration without zero units: "5m", not "5m0s".
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // add records a flag's entry and reports its refused values as "not what".
@@ -264,34 +276,84 @@ func unwrapFlagErr(err error) error {
 // Args returns the positional arguments left after Parse.
 func (f *FlagSet) Args() []string { return f.fs.Args() }
 
+// helpGroups orders --help by what people need first: a command's own
+// flags (those in no group here), then where it listens and what it
+// serves, then security, limits, Bedrock, logging and tuning.
+var helpGroups = []struct {
+	title string
+	flags []string // names; a name ending in "*" is a prefix
+}{
+	{"Listening", []string{"host", "port", "public-url"}},
+	{"Knowledge bases", []string{"backend", "kb", "data-dir"}},
+	{"Security", []string{"auth", "api-key-header", "api-keys", "api-keys-file", "jwt-*", "cors-*", "origin-verify-*", "allowed-hosts", "trusted-proxies", "metrics-token"}},
+	{"Limits", []string{"max-concurrent-requests", "rate-limit", "rate-limit-burst", "max-body-bytes", "max-document-bytes"}},
+	{"Amazon Bedrock", []string{"knowledge-base-id", "kb-tag-key", "kb-cache-ttl", "model-arn", "reranker-*", "rerank-by-default", "reranked-results", "implicit-filter-*", "guardrail-*", "aws-*", "document-buckets", "s3-force-path-style"}},
+	{"Logging and metrics", []string{"log-level", "log-format", "metrics", "metrics-addr"}},
+	{"Tuning", []string{"drain-timeout", "read-header-timeout", "read-timeout", "write-timeout", "idle-timeout", "sse-keepalive", "gc-heap-floor"}},
+}
+
+// helpGroup returns the index of the group of flag name in helpGroups, or
+// -1 for a command's own flag.
+func helpGroup(name string) int {
+	for i, g := range helpGroups {
+		for _, n := range g.flags {
+			if n == name || strings.HasSuffix(n, "*") && strings.HasPrefix(name, strings.TrimSuffix(n, "*")) {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
 // PrintHelp writes the summary and a table of every flag with its
-// environment name and default.
+// environment name and default, grouped (see helpGroups).
 func (f *FlagSet) PrintHelp(w io.Writer) {
 	fmt.Fprintln(w, strings.TrimRight(f.summary, "\n"))
 	if len(f.entries) == 0 {
 		return
 	}
 	fmt.Fprintln(w, "\nFlags (flag, else environment variable, else default):")
-	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	groups := make([][]entry, len(helpGroups)+1) // [0] the command's own
 	for _, e := range f.entries {
-		name := "--" + e.name
-		if e.kind != "bool" {
-			name += " " + e.kind
-		}
-		env := e.env
-		if env == "" {
-			env = "-"
-		}
-		def := e.def
-		switch {
-		case e.secret:
-			def = "(secret; prefer the environment variable)"
-		case def == "":
-			def = "(none)"
-		default:
-			def = "default " + def
-		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s; %s\n", name, env, e.usage, def)
+		i := helpGroup(e.name) + 1
+		groups[i] = append(groups[i], e)
 	}
-	tw.Flush()
+	for i, entries := range groups {
+		if len(entries) == 0 {
+			continue
+		}
+		if i > 0 {
+			fmt.Fprintf(w, "\n%s:\n", helpGroups[i-1].title)
+		}
+		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+		for _, e := range entries {
+			printEntry(tw, e)
+		}
+		tw.Flush()
+	}
+}
+
+// printEntry writes one flag's row: name, variable, usage and default.
+// An empty default is not shown when the usage says what empty means.
+func printEntry(w io.Writer, e entry) {
+	name := "--" + e.name
+	if e.kind != "bool" {
+		name += " " + e.kind
+	}
+	env := e.env
+	if env == "" {
+		env = "-"
+	}
+	usage := e.usage
+	lower := strings.ToLower(usage)
+	switch {
+	case e.secret:
+		usage += "; secret: prefer the environment variable"
+	case e.def == "" && (strings.Contains(lower, "empty") || strings.Contains(lower, "default")):
+	case e.def == "":
+		usage += "; unset by default"
+	default:
+		usage += "; default " + e.def
+	}
+	fmt.Fprintf(w, "  %s\t%s\t%s\n", name, env, usage)
 }
