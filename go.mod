@@ -58,5 +58,6 @@ require (
 	gopkg.in/warnings.v0 v0.1.2 // indirect
 )
 
-// go-sdk v1.8.0 with one function patched: third_party/go-sdk/PATCH.md.
+// go-sdk v1.8.0 with five performance patches: third_party/go-sdk/PATCH.md,
+// docs/performance.md.
 replace github.com/modelcontextprotocol/go-sdk => ./third_party/go-sdk

@@ -11,22 +11,11 @@ import (
 	"golang.org/x/term"
 
 	"github.com/knowledge-mcp/knowledge-mcp/internal/config"
-	"github.com/knowledge-mcp/knowledge-mcp/internal/ingest"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/local"
 )
 
 func runIndex(ctx context.Context, env *environment, args []string) error {
-	var (
-		kbCfg        config.Knowledge
-		name         string
-		description  string
-		maxFileBytes int64
-		chunkBytes   int
-		overlapBytes int
-		quiet        bool
-		dryRun       bool
-		walk         ingest.WalkOptions
-	)
+	var cfg config.Index
 	fs := config.NewFlagSet("index", `Usage: knowledge-mcp index FOLDER [flags]
 
 Builds or updates the local knowledge base of FOLDER: Markdown (front matter as metadata), plain
@@ -36,17 +25,8 @@ replaced atomically: a running server keeps answering and switches to the new in
 
 Left out: what .gitignore files ignore (git's rules, nested files included), what .kbignore files
 (same syntax) leave out, hidden files and folders, node_modules, vendor and __pycache__. A .kbignore
-can take a default back ("!vendor/"). --dry-run lists what would be indexed and why anything is not.`, env.stdout)
-	fs.String(&name, "kb", "KB_NAME", "", "knowledge base name (default: the folder's name)")
-	fs.String(&description, "description", "KB_DESCRIPTION", "", "what the knowledge base holds, shown to agents (default: keep the previous one)")
-	kbCfg.AddLocalFlags(fs)
-	fs.Int64(&maxFileBytes, "max-file-bytes", "MAX_FILE_BYTES", ingest.DefaultMaxFileBytes, "skip files larger than this")
-	fs.Int(&chunkBytes, "chunk-bytes", "CHUNK_BYTES", ingest.DefaultChunkBytes, "largest chunk in bytes; chunks follow headings and are cut at paragraphs or sentences")
-	fs.Int(&overlapBytes, "chunk-overlap", "CHUNK_OVERLAP", ingest.DefaultOverlapBytes, "bytes repeated between consecutive chunks of one section (-1 for none)")
-	fs.List(&walk.Include, "include", "", nil, `index only files matching these globs, comma-separated, gitignore syntax ("*.md", "docs/**")`)
-	fs.List(&walk.Exclude, "exclude", "", nil, `leave out files and folders matching these globs, comma-separated, gitignore syntax ("drafts/", "*.tmp.md")`)
-	fs.Bool(&dryRun, "dry-run", "", false, "list what would be indexed and why anything is left out; write nothing")
-	fs.Bool(&quiet, "quiet", "", false, "print only the summary")
+can take a default back ("!vendor/"). --dry-run lists what would be read and why anything is not.`, env.stdout)
+	cfg.AddFlags(fs)
 	positional, err := parseInterspersed(fs, env, args)
 	if err != nil {
 		return err
@@ -55,36 +35,16 @@ can take a default back ("!vendor/"). --dry-run lists what would be indexed and 
 		return usagef("want one FOLDER to index, got %d arguments; usage: knowledge-mcp index FOLDER [--kb NAME]", len(positional))
 	}
 	dir := positional[0]
-	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
-		return usagef("%s is not a folder", dir)
-	}
-	if name != "" {
-		if err := local.ValidName(name); err != nil {
-			return usageError{err}
-		}
-	}
-	if chunkBytes < 200 {
-		return usagef("chunk-bytes (CHUNK_BYTES): %d is too small; use 200 or more", chunkBytes)
-	}
-	if maxFileBytes <= 0 {
-		return usagef("max-file-bytes (MAX_FILE_BYTES): must be positive")
-	}
-	if err := walk.Validate(); err != nil {
+	opts, err := cfg.Validate(dir)
+	if err != nil {
 		return usageError{err}
 	}
-	if dryRun {
-		return dryRunIndex(env.stdout, dir, name, kbCfg.DataDir, walk, maxFileBytes)
+	if cfg.DryRun {
+		return dryRunIndex(env.stdout, dir, cfg.Name, opts.DataDir, opts.Walk, opts.MaxFileBytes)
 	}
-
-	progress := newProgress(env.stderr, quiet)
-	opts := local.BuildOptions{
-		Dir: dir, Name: name, Description: description, DataDir: kbCfg.DataDir,
-		Chunk:        ingest.ChunkOptions{MaxBytes: chunkBytes, OverlapBytes: overlapBytes},
-		MaxFileBytes: maxFileBytes,
-		Walk:         walk,
-		Progress:     progress.update,
-		Hooks:        env.indexHooks,
-	}
+	progress := newProgress(env.stderr, cfg.Quiet)
+	opts.Progress = progress.update
+	opts.Hooks = env.indexHooks
 	stats, err := local.Build(ctx, opts)
 	progress.done()
 	if err != nil {
@@ -106,7 +66,7 @@ can take a default back ("!vendor/"). --dry-run lists what would be indexed and 
 	fmt.Fprintf(env.stdout, "%s, %s, %s read in %s (%s/s)\n",
 		plural(stats.Documents, "document", "documents"), plural(stats.Chunks, "chunk", "chunks"),
 		formatBytes(float64(stats.Bytes)), stats.Duration.Round(time.Millisecond), formatBytes(rate))
-	flags := dataDirFlag(kbCfg.DataDir)
+	flags := dataDirFlag(opts.DataDir)
 	fmt.Fprintf(env.stdout, "search it: knowledge-mcp search \"QUERY\" --kb %s%s; serve it: knowledge-mcp serve --kb %s%s\n", stats.Name, flags, stats.Name, flags)
 	return nil
 }
