@@ -153,7 +153,7 @@ func TestBadInputKeepsServing(t *testing.T) {
 		{name: "empty body", body: ``, wantStatus: 400, wantCode: -32700, wantText: "empty body"},
 		{name: "unknown method", body: `{"jsonrpc":"2.0","id":1,"method":"tools/explode"}`, wantStatus: 200, wantCode: -32601, wantText: `"tools/explode"`},
 		{name: "unknown tool", body: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"nope","arguments":{}}}`, wantStatus: 200, wantCode: -32602, wantText: `"nope"`},
-		{name: "wrong argument type", body: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"simpleadd","arguments":{"a":"ten","b":20}}}`, wantStatus: 200, toolError: true, wantText: "/properties/a"},
+		{name: "wrong argument type", body: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"simpleadd","arguments":{"a":"ten","b":20}}}`, wantStatus: 200, toolError: true, wantText: `argument "a" must be a number, not a string ("ten")`},
 		{name: "missing argument", body: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"simpleadd","arguments":{"a":1}}}`, wantStatus: 200, toolError: true, wantText: "b"},
 		{name: "oversized body", body: `{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":"` + strings.Repeat("x", 1<<20) + `"}}`, wantStatus: 413, wantCode: -32600, wantText: "exceeds 1048576 bytes"},
 		{name: "wrong content type", body: `{}`, headers: []string{"Content-Type", "text/plain"}, wantStatus: 415, wantCode: -32600, wantText: "Content-Type"},

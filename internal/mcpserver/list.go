@@ -85,7 +85,7 @@ func renderKnowledgeBases(kbs []KnowledgeBaseInfo) string {
 		return "This server has no knowledge base configured."
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d knowledge base(s):\n", len(kbs))
+	fmt.Fprintf(&b, "%s:\n", countOf(len(kbs), "knowledge base", "knowledge bases"))
 	for _, k := range kbs {
 		fmt.Fprintf(&b, "\n- %s (id %q, %s backend", k.Name, k.ID, k.Backend)
 		if k.Status != "" {
@@ -97,10 +97,10 @@ func renderKnowledgeBases(kbs []KnowledgeBaseInfo) string {
 		}
 		var size []string
 		if k.Documents > 0 {
-			size = append(size, fmt.Sprintf("%d documents", k.Documents))
+			size = append(size, countOf(k.Documents, "document", "documents"))
 		}
 		if k.Chunks > 0 {
-			size = append(size, fmt.Sprintf("%d passages", k.Chunks))
+			size = append(size, countOf(k.Chunks, "passage", "passages"))
 		}
 		if k.SizeBytes > 0 {
 			size = append(size, humanBytes(k.SizeBytes))
@@ -120,6 +120,14 @@ func renderKnowledgeBases(kbs []KnowledgeBaseInfo) string {
 		}
 	}
 	return b.String()
+}
+
+// countOf writes a count with the singular or plural noun.
+func countOf(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func humanBytes(n int64) string {

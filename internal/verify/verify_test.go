@@ -189,7 +189,7 @@ func TestFailureModes(t *testing.T) {
 			want: want{failed: true,
 				status: map[string]Status{"postman": Fail, "session": Skip, "cors": Skip, "health": Skip,
 					"urls": Skip, "latency": Skip, "auth": Skip},
-				patterns: map[string][]string{"postman": {"unreachable"}}},
+				patterns: map[string][]string{"postman": {"local-connection-refused"}}},
 		},
 		{
 			name:  "CloudFront 403: the behavior allows only GET and HEAD",
