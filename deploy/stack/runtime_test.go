@@ -1,7 +1,11 @@
 package stack_test
 
 import (
+	"encoding/json"
 	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -334,6 +338,65 @@ func TestRuntimeCdkNag(t *testing.T) {
 					t.Errorf("%s suppresses %v with reason %q", id, path(sup, "id"), reason)
 				}
 			}
+		}
+	})
+}
+
+// Every variable the Runtime sets is one the server reads.
+func TestRuntimeEnvironmentIsReadByTheServer(t *testing.T) {
+	known := serverEnvNames(t)
+	forEachRuntimeSet(t, func(t *testing.T, s *synthesized) {
+		for name := range stack.RuntimeEnvironment(s.cfg) {
+			if !known[name] && name != "AWS_REGION" {
+				t.Errorf("the Runtime sets %s, which knowledge-mcp serve does not read", name)
+			}
+		}
+	})
+}
+
+// knowledge-mcp verify --template passes each Runtime template, read as the
+// CDK writes it: NAME.template.json with NAME.assets.json beside it, from
+// which it reads the image's platform.
+func TestVerifyTemplatePassesRuntime(t *testing.T) {
+	bin := serverBinary(t)
+	forEachRuntimeSet(t, func(t *testing.T, s *synthesized) {
+		dir := t.TempDir()
+		for name, v := range map[string]any{"KnowledgeMcp.template.json": s.template, "KnowledgeMcp.assets.json": s.assets} {
+			data, err := json.Marshal(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out, err := exec.Command(bin, "verify", "--template", filepath.Join(dir, "KnowledgeMcp.template.json"), "--json").CombinedOutput()
+		if err != nil {
+			t.Fatalf("verify --template failed (%v):\n%s", err, out)
+		}
+		var report struct {
+			Checks []struct {
+				ID      string `json:"id"`
+				Status  string `json:"status"`
+				Summary string `json:"summary"`
+			} `json:"checks"`
+		}
+		if err := json.Unmarshal(out, &report); err != nil {
+			t.Fatalf("verify --template --json: %v\n%s", err, out)
+		}
+		seen := false
+		for _, c := range report.Checks {
+			if c.ID == "agentcore-runtime" {
+				seen = true
+				if !strings.EqualFold(c.Status, "pass") {
+					t.Errorf("check agentcore-runtime: %s: %s", c.Status, c.Summary)
+				}
+			} else if strings.EqualFold(c.Status, "fail") {
+				t.Errorf("check %s failed: %s", c.ID, c.Summary)
+			}
+		}
+		if !seen {
+			t.Errorf("no agentcore-runtime check in the report:\n%s", out)
 		}
 	})
 }
