@@ -16,6 +16,7 @@ import (
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/kbtest"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/local"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/mcpserver"
+	"github.com/knowledge-mcp/knowledge-mcp/internal/mcpserver/conformance"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -139,8 +140,8 @@ type toolSet struct {
 	opts func(t *testing.T) mcpserver.Options
 	// fixtures are tools that break the rules on purpose: the MCP
 	// conformance suite names its fixtures and tests clients on exactly
-	// these schemas. serve --conformance-fixtures is for that suite, never
-	// for a server behind a gateway.
+	// these schemas. They are served only by a binary built with
+	// -tags conformance, for that suite, never behind a gateway.
 	fixtures map[string]bool
 }
 
@@ -165,12 +166,12 @@ func toolSets() []toolSet {
 			for k, v := range aws.Env() {
 				t.Setenv(k, v)
 			}
-			s := config.Bedrock{KnowledgeBaseIDs: []string{awsfake.SampleKB}, ModelARN: model, DiscoveryTTL: time.Minute,
-				CallTimeout: 5 * time.Second, MaxAttempts: 1, MaxConcurrency: 2, MaxDocumentBytes: 1 << 20}
+			s := config.Bedrock{Options: bedrock.Options{KnowledgeBaseIDs: []string{awsfake.SampleKB}, ModelARN: model, DiscoveryTTL: time.Minute,
+				CallTimeout: 5 * time.Second, MaxAttempts: 1, MaxConcurrency: 2, MaxDocumentBytes: 1 << 20}}
 			if err := s.Validate(); err != nil {
 				t.Fatalf("bedrock settings: %v", err)
 			}
-			return mcpserver.Options{Backend: bedrock.New(t.Context(), s, nil)}
+			return mcpserver.Options{Backend: bedrock.New(t.Context(), s.Options, nil)}
 		}
 	}
 	return []toolSet{
@@ -188,7 +189,7 @@ func toolSets() []toolSet {
 		{name: "bedrock, no model", opts: bedrockWith("")},
 		{name: "bedrock, generation model", opts: bedrockWith("anthropic.claude-3-5-haiku-20241022-v1:0")},
 		{name: "conformance fixtures", opts: func(*testing.T) mcpserver.Options {
-			return mcpserver.Options{Backend: kbtest.NewFake(kbtest.DefaultFixture()), ConformanceFixtures: true}
+			return mcpserver.Options{Backend: kbtest.NewFake(kbtest.DefaultFixture()), Extensions: []mcpserver.Extension{conformance.Extension()}}
 		}, fixtures: map[string]bool{
 			"json_schema_2020_12_tool":          true, // $defs and $ref
 			"test_elicitation_sep1034_defaults": true, // 33 characters
