@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -370,22 +369,9 @@ func TestVerifyTemplatePassesRuntime(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		out, err := exec.Command(bin, "verify", "--template", filepath.Join(dir, "KnowledgeMcp.template.json"), "--json").CombinedOutput()
-		if err != nil {
-			t.Fatalf("verify --template failed (%v):\n%s", err, out)
-		}
-		var report struct {
-			Checks []struct {
-				ID      string `json:"id"`
-				Status  string `json:"status"`
-				Summary string `json:"summary"`
-			} `json:"checks"`
-		}
-		if err := json.Unmarshal(out, &report); err != nil {
-			t.Fatalf("verify --template --json: %v\n%s", err, out)
-		}
+		checks := verifyTemplate(t, bin, filepath.Join(dir, "KnowledgeMcp.template.json"))
 		seen := false
-		for _, c := range report.Checks {
+		for _, c := range checks {
 			if c.ID == "agentcore-runtime" {
 				seen = true
 				if !strings.EqualFold(c.Status, "pass") {
@@ -396,7 +382,7 @@ func TestVerifyTemplatePassesRuntime(t *testing.T) {
 			}
 		}
 		if !seen {
-			t.Errorf("no agentcore-runtime check in the report:\n%s", out)
+			t.Errorf("no agentcore-runtime check in the report: %+v", checks)
 		}
 	})
 }
