@@ -26,7 +26,7 @@ var GatewayProtocolVersions = []string{"2026-07-28", "2025-11-25", "2025-06-18",
 // The DEFAULT mode caches the lists when the target is created or updated
 // and needs SynchronizeGatewayTargets after every change; its one gain,
 // the gateway's semantic tool search, is not enabled on this gateway
-// (docs/deploy.md explains the choice).
+// (docs/agentcore.md explains the choice).
 const GatewayListingMode = "DYNAMIC"
 
 // gatewayTarget is what the gateway fronts: the server's MCP endpoint, how

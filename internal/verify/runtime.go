@@ -20,7 +20,7 @@ var (
 		Fix:   "set PORT=8000 in the runtime's environment variables (and HOST=0.0.0.0); verify --template checks a synthesized Runtime for it"}
 	diagRuntimeProtocol = Diagnosis{Pattern: "runtime-protocol-not-mcp",
 		Cause: "the Runtime's /invocations answered 404 or 502: its protocol is not MCP, so the platform proxies to the container's port 8080 at /invocations (the HTTP agent contract) instead of port 8000 at /mcp; knowledge-mcp serves neither that port nor that path there",
-		Fix:   "set the runtime's ProtocolConfiguration to MCP (CloudFormation: ServerProtocol MCP; CDK: ProtocolType.MCP; CLI: --protocol-configuration serverProtocol=MCP) and redeploy"}
+		Fix:   "set the runtime's ProtocolConfiguration to MCP (CloudFormation: ProtocolConfiguration: MCP; CDK: ProtocolType.MCP; API and CLI: protocolConfiguration serverProtocol=MCP) and redeploy"}
 	diagRuntimeNoToken = Diagnosis{Pattern: "runtime-jwt-missing",
 		Cause: "the Runtime's JWT authorizer refused the call: no bearer token was sent. The platform checks it before anything reaches the container",
 		Fix:   "get an access token from the user pool's token endpoint (client-credentials grant, the stack's TokenUrl and OAuthClientId outputs) and pass it with --token (VERIFY_TOKEN)"}
