@@ -30,7 +30,7 @@ import (
 
 const (
 	imageName = "localhost/knowledge-mcp:container-test"
-	// maxImageBytes is the bound: "well under 25 MB".
+	// maxImageBytes is the bound on the image's size: well under 25 MB.
 	maxImageBytes = 25 << 20
 	// postmanRequest is the Postman connectivity test (simpleadd 10 + 20, no
 	// initialize first), byte for byte.
