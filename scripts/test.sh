@@ -2,9 +2,9 @@
 # The whole test suite, on a fresh machine: installs what the tests need, then
 # runs the static checks and every test. Each step's output goes to a log of
 # its own (the folder is printed first); the terminal shows each step's
-# result and time. Ends with the line "tests: N passed, M failed; K
-# conformance scenarios are expected failures (FILE says why)" and exits
-# non-zero when anything failed.
+# result and time. Ends with a line saying how many conformance scenarios are
+# expected failures (and which file says why), then the line
+# "tests: N passed, M failed" alone; exits non-zero when anything failed.
 #
 #   bash scripts/test.sh
 #

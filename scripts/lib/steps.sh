@@ -100,6 +100,7 @@ print_summary() {
   printf '\n== summary ==\n'
   [ ${#failures[@]} -gt 0 ] && printf 'failed: %s\n' "${failures[*]}"
   printf 'logs of every step: %s\n' "$logdir"
-  printf 'tests: %d passed, %d failed; %d conformance scenarios are expected failures (%s says why)\n' \
-    "$passed" "$failed" "$n" "$baseline"
+  printf 'expected failures: %d conformance scenarios (%s says why)\n' "$n" "$baseline"
+  # The last line alone, in the form CI reads: "tests: N passed, M failed".
+  printf 'tests: %d passed, %d failed\n' "$passed" "$failed"
 }
