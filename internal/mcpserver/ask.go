@@ -47,6 +47,7 @@ func addAsk(server *mcp.Server, t *tools, gen kb.Generator) {
 	// A plain "array", not ["null","array"], as in search_knowledge_base.
 	schema.Properties["data_source_ids"].Types = nil
 	schema.Properties["data_source_ids"].Type = "array"
+	mirrorKnowledgeBaseID(schema)
 	addTool(server, &mcp.Tool{
 		Name:  "ask_knowledge_base",
 		Title: "Answer a question from the knowledge base",

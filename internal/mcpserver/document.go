@@ -35,6 +35,7 @@ func addGetDocument(server *mcp.Server, t *tools) {
 		Description: "Returns the full text of one source document of the knowledge base, named by the uri of a search_knowledge_base result. " +
 			"Use it when a passage is not enough context; large documents are cut at the server's size limit.",
 		Annotations: readOnly("Read a whole document"),
+		InputSchema: mirrorKnowledgeBaseID(mustSchema[GetDocumentInput]()),
 	}, t.getDocument)
 }
 
