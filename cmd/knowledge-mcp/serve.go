@@ -16,8 +16,9 @@ type serveConfig struct {
 	edge    config.Edge
 	kb      config.Knowledge
 	runtime config.Runtime
-	// conformanceFixtures serves the MCP conformance suite's test tools.
-	conformanceFixtures bool
+	// testing holds the settings of a binary built for tests
+	// (testing_conformance.go); empty in the shipped binary.
+	testing testingConfig
 }
 
 func runServe(ctx context.Context, env *environment, args []string) error {
@@ -28,7 +29,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	cfg.kb.AddFlags(fs)
 	cfg.edge.AddFlags(fs)
 	cfg.runtime.AddFlags(fs)
-	fs.Bool(&cfg.conformanceFixtures, "conformance-fixtures", "CONFORMANCE_FIXTURES", false, "TESTING ONLY: also serve the MCP conformance suite's test tools, resources and prompts")
+	cfg.testing.addFlags(fs)
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
 	}
@@ -67,10 +68,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	backend = metrics.InstrumentBackend(backend, cfg.kb.Backend, edge.metrics)
 
 	info := buildinfo.Get()
-	server := mcpserver.New(mcpserver.Options{Version: info.Version, Logger: logger, Backend: backend, ConformanceFixtures: cfg.conformanceFixtures})
-	if cfg.conformanceFixtures {
-		logger.Warn("serving the MCP conformance suite's test fixtures (CONFORMANCE_FIXTURES): for testing only")
-	}
+	server := mcpserver.New(mcpserver.Options{Version: info.Version, Logger: logger, Backend: backend, Extensions: cfg.testing.extensions(logger)})
 	handler := httpserver.New(server, edge.options(httpserver.Options{
 		Ready:        backend.Ready,
 		Logger:       logger,

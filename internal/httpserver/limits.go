@@ -137,10 +137,3 @@ func (c *clientLimiter) allow(key string, now time.Time) (bool, time.Duration) {
 	}
 	return true, 0
 }
-
-// size returns the number of buckets held (for tests).
-func (c *clientLimiter) size() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.buckets)
-}
