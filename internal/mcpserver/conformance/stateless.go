@@ -17,6 +17,12 @@ import (
 // stream, and a tool whose argument is mirrored into an HTTP header
 // (x-mcp-header, SEP-2243) for http-custom-header-server-validation.
 
+// The tool and prompt the triggers add and remove.
+const (
+	transientTool   = "test_transient_tool"
+	transientPrompt = "test_transient_prompt"
+)
+
 // addStatelessFixtures registers the fixtures of this file on server.
 func addStatelessFixtures(server *mcp.Server) {
 	mcp.AddTool(server, &mcp.Tool{
@@ -33,29 +39,35 @@ func addStatelessFixtures(server *mcp.Server) {
 		Name:        "test_logging_tool",
 		Description: "Conformance fixture: logs one message, which reaches the client only when the request's _meta sets a log level.",
 	}, loggingTool)
+	// The triggers change a list and change it back. Each change notifies
+	// the listeners (the SDK sends one notification for changes close
+	// together), and the list stays the same: every replica of a fleet
+	// serves the same lists, which tools-list checks through a load
+	// balancer.
 	mcp.AddTool(server, &mcp.Tool{
 		Name:        "test_trigger_tool_change",
-		Description: "Conformance fixture: changes the tool list, so that open subscriptions/listen streams asking for it get notifications/tools/list_changed.",
+		Description: "Conformance fixture: adds a tool and removes it again, so that open subscriptions/listen streams asking for tool list changes get notifications/tools/list_changed.",
 	}, func(context.Context, *mcp.CallToolRequest, noInput) (*mcp.CallToolResult, any, error) {
-		// Adding a tool, even one already there, notifies the listeners.
 		mcp.AddTool(server, &mcp.Tool{
-			Name:        "test_transient_tool",
-			Description: "Conformance fixture: added by test_trigger_tool_change; does nothing.",
+			Name:        transientTool,
+			Description: "Conformance fixture: added and removed by test_trigger_tool_change; does nothing.",
 		}, func(context.Context, *mcp.CallToolRequest, noInput) (*mcp.CallToolResult, any, error) {
 			return &mcp.CallToolResult{Content: []mcp.Content{}}, nil, nil
 		})
+		server.RemoveTools(transientTool)
 		return textResult("tools/list_changed published"), nil, nil
 	})
 	mcp.AddTool(server, &mcp.Tool{
 		Name:        "test_trigger_prompt_change",
-		Description: "Conformance fixture: changes the prompt list, so that open subscriptions/listen streams asking for it get notifications/prompts/list_changed.",
+		Description: "Conformance fixture: adds a prompt and removes it again, so that open subscriptions/listen streams asking for prompt list changes get notifications/prompts/list_changed.",
 	}, func(context.Context, *mcp.CallToolRequest, noInput) (*mcp.CallToolResult, any, error) {
 		server.AddPrompt(&mcp.Prompt{
-			Name:        "test_transient_prompt",
-			Description: "Conformance fixture: added by test_trigger_prompt_change.",
+			Name:        transientPrompt,
+			Description: "Conformance fixture: added and removed by test_trigger_prompt_change.",
 		}, func(context.Context, *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 			return &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{}}, nil
 		})
+		server.RemovePrompts(transientPrompt)
 		return textResult("prompts/list_changed published"), nil, nil
 	})
 	mcp.AddTool(server, &mcp.Tool{

@@ -164,10 +164,12 @@ func postToolCall(t *testing.T, endpoint, tool string, args map[string]any, extr
 
 // TestTriggersNotifyListeners: once a subscriptions/listen stream is
 // acknowledged, each trigger tool's change reaches it as the list_changed
-// notification it asked for, tagged with its subscription id.
+// notification it asked for, tagged with its subscription id; and the
+// lists are the same afterwards.
 func TestTriggersNotifyListeners(t *testing.T) {
 	endpoint := serveStateless(t, fixtureServer())
 	cs := connectHTTP(t, endpoint, nil)
+	toolsBefore, promptsBefore := lists(t, cs)
 	for _, tc := range []struct {
 		trigger, filter, want string
 	}{
@@ -188,13 +190,27 @@ func TestTriggersNotifyListeners(t *testing.T) {
 			}
 		})
 	}
-	list, err := cs.ListTools(t.Context(), nil)
+	if tools, prompts := lists(t, cs); tools != toolsBefore || prompts != promptsBefore {
+		t.Errorf("the triggers changed the lists:\n%s\n%s\nthen\n%s\n%s", toolsBefore, promptsBefore, tools, prompts)
+	}
+}
+
+// lists returns the names of the listed tools and of the listed prompts.
+func lists(t *testing.T, cs *mcp.ClientSession) (tools, prompts string) {
+	t.Helper()
+	tl, err := cs.ListTools(t.Context(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(toolNames(list), "test_transient_tool") {
-		t.Errorf("test_trigger_tool_change added no tool: %s", toolNames(list))
+	pl, err := cs.ListPrompts(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
 	}
+	var names []string
+	for _, p := range pl.Prompts {
+		names = append(names, p.Name)
+	}
+	return toolNames(tl), strings.Join(names, " ")
 }
 
 // frame is one JSON-RPC message of an event stream.
