@@ -1,4 +1,4 @@
-//lint:file-ignore SA1019 test_logging_tool exercises logging, deprecated by SEP-2577 but still specified for 2026-07-28's stateless scenario.
+//lint:file-ignore SA1019 the stateless scenario checks logging and the sampling capability, deprecated by SEP-2577 but still specified for 2026-07-28.
 
 package conformance
 

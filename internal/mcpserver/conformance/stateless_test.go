@@ -1,3 +1,5 @@
+//lint:file-ignore SA1019 the multi round-trip scenarios ask for sampling, roots and elicitation input and check logging, deprecated by SEP-2577 but still specified for 2026-07-28.
+
 package conformance
 
 import (
