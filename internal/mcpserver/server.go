@@ -62,8 +62,10 @@ type Extension struct {
 	Register func(*mcp.Server)
 }
 
-// sdkLogger passes the SDK's per-session chatter through only at debug level.
-func sdkLogger(logger *slog.Logger) *slog.Logger {
+// SDKLogger returns logger for the SDK's own chatter (a few lines per
+// session or request) only when debug logging is on; nil otherwise, which
+// the SDK takes as "discard". The server and the HTTP transport share it.
+func SDKLogger(logger *slog.Logger) *slog.Logger {
 	if logger != nil && logger.Enabled(context.Background(), slog.LevelDebug) {
 		return logger
 	}
@@ -86,7 +88,7 @@ func New(opts Options) *mcp.Server {
 	}
 	serverOpts := &mcp.ServerOptions{
 		Instructions: instructions,
-		Logger:       sdkLogger(opts.Logger),
+		Logger:       SDKLogger(opts.Logger),
 		SchemaCache:  mcp.NewSchemaCache(),
 	}
 	for _, ext := range opts.Extensions {
