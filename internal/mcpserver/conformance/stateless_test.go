@@ -8,9 +8,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
@@ -45,39 +45,28 @@ func TestMissingCapability(t *testing.T) {
 	}
 }
 
-// TestLoggingToolNeedsLogLevel: the tool's log message reaches the client
-// only when the request's _meta sets a log level, and the call succeeds
-// either way.
+// TestLoggingToolNeedsLogLevel: the tool's log message is on the response
+// stream only when the request's _meta sets a log level, and the call
+// succeeds either way. (Read from the wire: a client's notification handler
+// may run after the call has returned.)
 func TestLoggingToolNeedsLogLevel(t *testing.T) {
 	endpoint := serveStateless(t, fixtureServer())
 	for _, tc := range []struct {
 		name     string
-		level    mcp.LoggingLevel
+		meta     map[string]any
 		wantLogs int
-	}{{"no log level", "", 0}, {"log level info", "info", 1}} {
+	}{
+		{"no log level", nil, 0},
+		{"log level info", map[string]any{"io.modelcontextprotocol/logLevel": "info"}, 1},
+		{"log level error", map[string]any{"io.modelcontextprotocol/logLevel": "error"}, 0},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var mu sync.Mutex
-			var logs []string
-			cs := connectHTTP(t, endpoint, &mcp.ClientOptions{LoggingMessageHandler: func(_ context.Context, req *mcp.LoggingMessageRequest) {
-				mu.Lock()
-				defer mu.Unlock()
-				logs = append(logs, req.Params.Data.(string))
-			}})
-			params := &mcp.CallToolParams{Name: "test_logging_tool"}
-			if tc.level != "" {
-				params.Meta = mcp.Meta{"io.modelcontextprotocol/logLevel": string(tc.level)}
+			status, body := postToolCall(t, endpoint, "test_logging_tool", map[string]any{}, tc.meta, nil)
+			if status != http.StatusOK || !strings.Contains(body, "Log attempted") {
+				t.Fatalf("status %d: %s", status, body)
 			}
-			res, err := cs.CallTool(t.Context(), params)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.IsError {
-				t.Fatalf("tool error: %v", res.Content[0].(*mcp.TextContent).Text)
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if len(logs) != tc.wantLogs {
-				t.Errorf("got logs %q, want %d", logs, tc.wantLogs)
+			if got := strings.Count(body, `"method":"notifications/message"`); got != tc.wantLogs {
+				t.Errorf("%d log notifications, want %d:\n%s", got, tc.wantLogs, body)
 			}
 		})
 	}
@@ -112,7 +101,7 @@ func TestParamHeaderChecked(t *testing.T) {
 		{"bad base64", "=?base64?ZXUtd2VzdC0x?=x", http.StatusBadRequest},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			status, body := postToolCall(t, endpoint, "test_x_mcp_header", map[string]any{"region": "eu-west-1"}, map[string]string{"Mcp-Param-Region": tc.header})
+			status, body := postToolCall(t, endpoint, "test_x_mcp_header", map[string]any{"region": "eu-west-1"}, nil, map[string]string{"Mcp-Param-Region": tc.header})
 			if status != tc.wantStatus {
 				t.Fatalf("status %d, want %d: %s", status, tc.wantStatus, body)
 			}
@@ -123,17 +112,20 @@ func TestParamHeaderChecked(t *testing.T) {
 	}
 }
 
-// postToolCall sends one 2026-07-28 tools/call with the standard headers
-// and extra, and returns the status and body.
-func postToolCall(t *testing.T, endpoint, tool string, args map[string]any, extra map[string]string) (int, string) {
+// postToolCall sends one 2026-07-28 tools/call, with meta added to its
+// _meta and the standard headers and extra, and returns the status and the
+// whole body (an event stream).
+func postToolCall(t *testing.T, endpoint, tool string, args, meta map[string]any, extra map[string]string) (int, string) {
 	t.Helper()
+	m := map[string]any{
+		"io.modelcontextprotocol/protocolVersion":    "2026-07-28",
+		"io.modelcontextprotocol/clientInfo":         map[string]any{"name": "test", "version": "1"},
+		"io.modelcontextprotocol/clientCapabilities": map[string]any{},
+	}
+	maps.Copy(m, meta)
 	body, err := json.Marshal(map[string]any{
 		"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-		"params": map[string]any{"name": tool, "arguments": args, "_meta": map[string]any{
-			"io.modelcontextprotocol/protocolVersion":    "2026-07-28",
-			"io.modelcontextprotocol/clientInfo":         map[string]any{"name": "test", "version": "1"},
-			"io.modelcontextprotocol/clientCapabilities": map[string]any{},
-		}},
+		"params": map[string]any{"name": tool, "arguments": args, "_meta": m},
 	})
 	if err != nil {
 		t.Fatal(err)
