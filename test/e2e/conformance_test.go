@@ -59,6 +59,23 @@ func (c *chain) testConformance(t *testing.T) {
 		})
 	}
 	t.Run("Spread", func(t *testing.T) { checkSpread(t, c.conformance) })
+	t.Run("StaleBaselineFails", func(t *testing.T) { checkStaleBaselineFails(t, targets[1].url) })
+}
+
+// checkStaleBaselineFails runs one passing scenario with a baseline that
+// expects it to fail: the pinned suite must exit non-zero and name the
+// stale entry, or the baselines above could keep entries that no longer
+// fail.
+func checkStaleBaselineFails(t *testing.T, url string) {
+	stale := filepath.Join(t.TempDir(), "stale.yml")
+	if err := os.WriteFile(stale, []byte("server:\n  - tools-list\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := runNode(t, time.Minute, nil, npmBin(t, "conformance"), "server", "--url", url,
+		"--scenario", "tools-list", "--expected-failures", stale, "-o", filepath.Join(t.TempDir(), "out"))
+	if res.exitCode == 0 || !strings.Contains(string(res.stdout), "Stale baseline entries") {
+		t.Fatalf("a stale baseline entry did not fail the run (exit %d):\n%s", res.exitCode, tail(res.stdout))
+	}
 }
 
 // checkSpread checks from the replicas' request logs that the runs through
