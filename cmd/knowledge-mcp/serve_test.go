@@ -460,4 +460,3 @@ func TestStdioWithGoSDKClient(t *testing.T) {
 		t.Errorf("stderr lacks the JSON start line: %q", stderr.String())
 	}
 }
-
