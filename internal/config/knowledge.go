@@ -44,7 +44,7 @@ func (c *Knowledge) AddFlags(f *FlagSet) {
 	f.String(&c.Backend, "backend", "KB_BACKEND", Backends[0], "knowledge-base backend: "+strings.Join(Backends, ", "))
 	c.AddLocalFlags(f)
 	c.Bedrock.AddFlags(f)
-	f.List(&c.KBs, "kb", "KB", nil, "local knowledge bases to serve, comma-separated: a folder (indexed at start), NAME=FOLDER, a name built with 'knowledge-mcp index', an index file (.kbi), or an index in S3, s3://BUCKET/KEY.kbi or NAME=s3://BUCKET/KEY; none serves the built-in documentation")
+	f.List(&c.KBs, "kb", "KB", nil, "local knowledge bases, comma-separated: a NAME built with 'knowledge-mcp index', a folder written as a path (./docs; serve and stdio index it at start), NAME=FOLDER, an index file (.kbi), or an index in S3 (s3://BUCKET/KEY.kbi or NAME=s3://BUCKET/KEY); none serves the built-in documentation")
 	f.Duration(&c.Refresh, "kb-refresh", "KB_REFRESH", DefaultRefresh, "how often to check an s3:// index for a new version (a conditional request); 0 turns it off")
 }
 
