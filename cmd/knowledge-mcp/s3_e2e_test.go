@@ -99,7 +99,7 @@ func TestServeFromS3(t *testing.T) {
 	}
 	defer cs.Close()
 	search := func() string {
-		res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "search_knowledge_base", Arguments: map[string]any{"query": "annual leave", "knowledge_base_id": "handbook"}})
+		res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "search_knowledge_base", Arguments: map[string]any{"query": "annual leave"}})
 		if err != nil || res.IsError {
 			t.Fatalf("search: %v %+v", err, res)
 		}
@@ -109,8 +109,8 @@ func TestServeFromS3(t *testing.T) {
 	if got := search(); !strings.Contains(got, "twenty-five days") {
 		t.Fatalf("search: %s", got)
 	}
-	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "search_knowledge_base", Arguments: map[string]any{"query": "local notes", "knowledge_base_id": "notes"}})
-	if err != nil || res.IsError {
+	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "search_knowledge_base", Arguments: map[string]any{"query": "local notes"}})
+	if data, _ := json.Marshal(res.StructuredContent); err != nil || res.IsError || !strings.Contains(string(data), "kb://notes/") {
 		t.Fatalf("search of the local folder beside the S3 index: %v %+v", err, res)
 	}
 
