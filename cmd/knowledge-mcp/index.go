@@ -82,13 +82,13 @@ replaced atomically: a running server keeps answering and switches to the new in
 		return err
 	}
 	for _, s := range stats.Skipped {
-		fmt.Fprintln(env.stderr, s.Error())
+		fmt.Fprintln(env.stderr, printable(s.Error(), false))
 	}
 	if stats.Previous != "" {
-		fmt.Fprintln(env.stderr, "note:", stats.Previous)
+		fmt.Fprintln(env.stderr, "note:", printable(stats.Previous, false))
 	}
 	mbps := float64(stats.Bytes) / 1e6 / max(stats.Duration.Seconds(), 1e-9)
-	fmt.Fprintf(env.stdout, "indexed %s into knowledge base %q (%s)\n", dir, stats.Name, stats.Path)
+	fmt.Fprintf(env.stdout, "indexed %s into knowledge base %q (%s)\n", printable(dir, false), stats.Name, printable(stats.Path, false))
 	fmt.Fprintf(env.stdout, "files: %d added, %d updated, %d unchanged, %d removed, %d skipped\n",
 		stats.Added, stats.Updated, stats.Unchanged, stats.Removed, len(stats.Skipped))
 	fmt.Fprintf(env.stdout, "%d documents, %d chunks, %.1f MB read in %s (%.1f MB/s)\n",
@@ -153,7 +153,7 @@ func (p *progress) update(pr local.Progress) {
 		p.last = now
 		const width = 30
 		filled := width * pr.Done / pr.Total
-		name := pr.Path
+		name := printable(pr.Path, false)
 		if len(name) > 40 {
 			name = "…" + name[len(name)-39:]
 		}
@@ -164,7 +164,7 @@ func (p *progress) update(pr local.Progress) {
 	// Plain lines: about every 10% and the last file.
 	step := max(pr.Total/10, 1)
 	if pr.Done%step == 0 || final {
-		fmt.Fprintf(p.w, "indexed %d/%d files (%s)\n", pr.Done, pr.Total, pr.Path)
+		fmt.Fprintf(p.w, "indexed %d/%d files (%s)\n", pr.Done, pr.Total, printable(pr.Path, false))
 	}
 }
 
