@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"strings"
@@ -68,27 +67,14 @@ func (e *mcpEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, e.maxBodyBytes))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			writeRPCError(w, http.StatusRequestEntityTooLarge, nil, codeInvalidRequest,
-				fmt.Sprintf("request body exceeds %d bytes (MAX_BODY_BYTES)", tooLarge.Limit))
-			return
-		}
-		writeRPCError(w, http.StatusBadRequest, nil, codeInvalidRequest, "reading request body: "+err.Error())
+	rr := readRequestFrom(r.Context())
+	if rr == nil {
+		// Only reached without the handler's chain (readBody reads every
+		// POST first).
+		writeRPCError(w, http.StatusInternalServerError, nil, codeInternalError, "internal error: the request body was not read")
 		return
 	}
-	if ct := r.Header.Get("Content-Type"); !isJSONContentType(ct) {
-		writeRPCError(w, http.StatusUnsupportedMediaType, nil, codeInvalidRequest,
-			fmt.Sprintf("Content-Type must be application/json, got %q", ct))
-		return
-	}
-	env, err := parseEnvelope(body)
-	if err != nil {
-		writeRPCError(w, http.StatusBadRequest, nil, codeParseError, "parse error: "+err.Error())
-		return
-	}
+	env := rr.env
 	if info := infoFrom(r.Context()); info != nil {
 		info.rpcMethod, info.tool = env.Method, env.Tool
 	}
@@ -98,14 +84,14 @@ func (e *mcpEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeRPCError(w, http.StatusOK, env.ID, codeMethodNotFound, fmt.Sprintf("method not found: %q", env.Method))
 		return
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	r.ContentLength = int64(len(body))
 
 	if !wantsStream {
 		// The SDK insists that Accept lists both types even when it answers
 		// JSON; simple clients send neither.
 		r.Header.Set("Accept", "application/json, text/event-stream")
-		e.json.ServeHTTP(w, r)
+		cw := &cappedResponse{w: w, limit: e.opts.MaxResponseBytes}
+		e.json.ServeHTTP(cw, r)
+		cw.finish(r, env.ID)
 		return
 	}
 	w.Header().Set("X-Accel-Buffering", "no")
@@ -138,6 +124,7 @@ func isJSONContentType(ct string) bool {
 // JSON-RPC error codes.
 const (
 	codeParseError     = -32700
+	codeInternalError  = -32603
 	codeInvalidRequest = -32600
 	codeMethodNotFound = -32601
 )
@@ -149,6 +136,8 @@ type envelope struct {
 	Method    string
 	Tool      string
 	IsRequest bool
+	// Batch is the number of messages of a batch; 0 for one message.
+	Batch int
 }
 
 // envelopeFlags parse the way the SDK does (field names match case
@@ -169,7 +158,7 @@ func parseEnvelope(body []byte) (envelope, error) {
 		if err := parseJSON(trimmed, &batch); err != nil {
 			return envelope{}, err
 		}
-		return envelope{Method: "batch"}, nil
+		return envelope{Method: "batch", Batch: len(batch)}, nil
 	}
 	var msg struct {
 		ID     json.RawMessage `json:"id"`
