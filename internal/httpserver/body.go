@@ -64,6 +64,21 @@ func (h *handler) readBody(next http.Handler) http.Handler {
 			writeRPCError(w, http.StatusBadRequest, nil, codeParseError, "parse error: "+excerpt(err.Error(), 200))
 			return
 		}
+		if env.DuplicateID != nil {
+			setReason(r, "invalid_id")
+			writeRPCError(w, http.StatusBadRequest, nil, codeInvalidRequest, fmt.Sprintf(
+				"invalid request: id %s appears more than once in the batch; give each call of a batch its own id", excerpt(string(env.DuplicateID), 40)))
+			return
+		}
+		if env.BadID != nil {
+			env.ID = env.BadID
+		}
+		if v := r.Header.Get("Mcp-Protocol-Version"); v != "" && !isProtocolVersion(v) {
+			setReason(r, "bad_protocol_version")
+			writeRPCError(w, http.StatusBadRequest, nil, codeInvalidRequest, fmt.Sprintf(
+				"invalid request: MCP-Protocol-Version %q is not a protocol version; versions are dates such as 2025-06-18", excerpt(v, 40)))
+			return
+		}
 		if err := checkID(env.ID); err != nil {
 			setReason(r, "invalid_id")
 			writeRPCError(w, http.StatusBadRequest, nil, codeInvalidRequest, "invalid request: "+err.Error())
@@ -197,4 +212,18 @@ func checkID(raw []byte) error {
 		return fmt.Errorf("id %s is too large to be returned exactly; use a string id or an integer below 2^53 (9007199254740992)", excerpt(string(raw), 40))
 	}
 	return nil
+}
+
+// isProtocolVersion reports whether v has the shape of an MCP protocol
+// version, a date: YYYY-MM-DD.
+func isProtocolVersion(v string) bool {
+	if len(v) != 10 || v[4] != '-' || v[7] != '-' {
+		return false
+	}
+	for i, c := range v {
+		if i != 4 && i != 7 && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }

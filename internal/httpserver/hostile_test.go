@@ -258,3 +258,34 @@ func TestHostileJWKSUnreachableNotReady(t *testing.T) {
 		t.Errorf("/healthz: %d, want 200 (the process is alive)", resp.StatusCode)
 	}
 }
+
+// Errors are JSON-RPC in the client's terms: duplicate ids in a batch (one
+// of them went unanswered), a malformed protocol version header (answered
+// "missing _meta field"), a bad id inside a batch (answered as text/plain
+// naming a Go type).
+func TestHostileErrorsInClientTerms(t *testing.T) {
+	e := newTestEdge(t, serveDefaults())
+	tests := []struct {
+		name, body string
+		headers    []string
+		text       string
+	}{
+		{"duplicate ids", "[" + edgeAdd + "," + edgeAdd + "]", nil, `id "test-1" appears more than once in the batch`},
+		{"protocol version", edgeAdd, []string{"MCP-Protocol-Version", "x<y>"}, `MCP-Protocol-Version "x<y>" is not a protocol version`},
+		{"object id in a batch", "[" + edgeAdd + `,{"jsonrpc":"2.0","id":{},"method":"ping"}]`, nil, "id must be a string or an integer, not an object"},
+		{"fraction id in a batch", "[" + edgeAdd + `,{"jsonrpc":"2.0","id":2.5,"method":"ping"}]`, nil, "id 2.5 is not an integer"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := e.call(http.MethodPost, "/mcp", tt.body, tt.headers...)
+			wantRPCError(t, tt.name, resp, body, 400, tt.text)
+			if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+				t.Errorf("Content-Type %q, want application/json", ct)
+			}
+			if strings.Contains(body, "interface") || strings.Contains(body, "_meta") {
+				t.Errorf("the error leaks internals: %s", body)
+			}
+		})
+	}
+	stillServes(t, e)
+}

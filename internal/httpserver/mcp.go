@@ -138,6 +138,10 @@ type envelope struct {
 	IsRequest bool
 	// Batch is the number of messages of a batch; 0 for one message.
 	Batch int
+	// DuplicateID is an id two members of a batch share (only one of them
+	// would be answered); BadID a member's id that could not be returned
+	// exactly. Nil when there is none.
+	DuplicateID, BadID json.RawMessage
 }
 
 // envelopeFlags parse the way the SDK does (field names match case
@@ -158,7 +162,24 @@ func parseEnvelope(body []byte) (envelope, error) {
 		if err := parseJSON(trimmed, &batch); err != nil {
 			return envelope{}, err
 		}
-		return envelope{Method: "batch", Batch: len(batch)}, nil
+		env := envelope{Method: "batch", Batch: len(batch)}
+		seen := make(map[string]bool, len(batch))
+		for _, raw := range batch {
+			var member struct {
+				ID json.RawMessage `json:"id"`
+			}
+			if parseJSON(raw, &member) != nil || len(member.ID) == 0 || string(member.ID) == "null" {
+				continue
+			}
+			if env.BadID == nil && checkID(member.ID) != nil {
+				env.BadID = member.ID
+			}
+			if seen[string(member.ID)] && env.DuplicateID == nil {
+				env.DuplicateID = member.ID
+			}
+			seen[string(member.ID)] = true
+		}
+		return env, nil
 	}
 	var msg struct {
 		ID     json.RawMessage `json:"id"`
