@@ -114,7 +114,7 @@ func TestHostileBatches(t *testing.T) {
 		{"over the batch cap", nil, batchOf(DefaultMaxBatchMessages + 1), 400, "a batch of 11 messages; at most 10"},
 		{"a configured cap", func(o *Options) { o.MaxBatchMessages = 2 }, batchOf(3), 400, "at most 2 are accepted in one request (MAX_BATCH_MESSAGES)"},
 		{"more calls than slots", func(o *Options) { o.MaxConcurrent = 2 }, batchOf(3), 503, "a batch of 3 calls is more than the 2 served at once"},
-		{"more calls than the burst", func(o *Options) { o.RateLimit, o.RateBurst = 1, 2 }, batchOf(3), 429, "more than the 2 one client may make at once (RATE_BURST)"},
+		{"more calls than the burst", func(o *Options) { o.RateLimit, o.RateBurst = 1, 2 }, batchOf(3), 429, "more than the 2 one client may make at once (RATE_LIMIT_BURST)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

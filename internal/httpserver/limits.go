@@ -83,7 +83,7 @@ func (h *handler) rateLimit(next http.Handler) http.Handler {
 			h.opts.Metrics.Limited("rate")
 			setReason(r, "rate_limited")
 			writeRPCError(w, http.StatusTooManyRequests, nil, codeServerError, fmt.Sprintf(
-				"a batch of %d calls is more than the %d one client may make at once (RATE_BURST); send smaller batches", n, h.limiter.burst))
+				"a batch of %d calls is more than the %d one client may make at once (RATE_LIMIT_BURST); send smaller batches", n, h.limiter.burst))
 			return
 		}
 		ok, wait := h.limiter.allow(key, now(), n)
