@@ -65,3 +65,18 @@ func TestUnencodableAnswerIsInternalError(t *testing.T) {
 		}
 	}
 }
+
+// TestHugeIntegerArgument requires an integer argument beyond its range to
+// be a tool error naming the argument in JSON Schema's terms; it quoted a Go
+// struct and type name.
+func TestHugeIntegerArgument(t *testing.T) {
+	cs, _ := connectFake(t)
+	res := call(t, cs, "search_knowledge_base", map[string]any{"query": "x", "max_results": 1e30})
+	got := text(res)
+	if !res.IsError || !strings.Contains(got, `argument "max_results": 1e+30 is out of range for this integer argument`) {
+		t.Errorf("result %v %q, want a tool error naming max_results", res.IsError, got)
+	}
+	if strings.Contains(got, "Go struct") || strings.Contains(got, "SearchInput") {
+		t.Errorf("the error names Go types: %q", got)
+	}
+}
