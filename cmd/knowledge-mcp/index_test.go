@@ -173,7 +173,7 @@ func TestIndexAndSearchCLI(t *testing.T) {
 	if !strings.Contains(errOut, "skipped: manual.pdf: PDF") {
 		t.Errorf("no PDF skip line:\n%s", errOut)
 	}
-	if !strings.Contains(errOut, "indexed 2/2 files") {
+	if !strings.Contains(errOut, "2/2 files read (last: other.md)") {
 		t.Errorf("no plain progress lines off a terminal:\n%s", errOut)
 	}
 	tests := []struct {
@@ -186,7 +186,8 @@ func TestIndexAndSearchCLI(t *testing.T) {
 		{[]string{"search", "health", "--kb", "guide", "--filter", `{"greaterThan":{"key":"team","value":"x"}}`}, 2, `key "team" needs a number`},
 		{[]string{"search", "health", "--kb", "missing"}, 2, "known: guide"},
 		{[]string{"search", "", "--kb", "guide"}, 2, "want a QUERY"},
-		{[]string{"search", "health", "--kb", "guide", "--max-results", "500"}, 2, "must be between 1 and 100"},
+		{[]string{"search", "health", "--kb", "guide", "--max-results", "500"}, 2, "knowledge-mcp search: --max-results 500: use a number from 1 to 100\n"},
+		{[]string{"search", "health", "--kb", "guide", "--filter", `{"equals":{"key":1}}`}, 2, "knowledge-mcp search: --filter: equals.key: "},
 		{[]string{"index"}, 2, "want one FOLDER"},
 		{[]string{"index", dir, "--kb", "../x"}, 2, "knowledge base name"},
 	}

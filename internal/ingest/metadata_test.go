@@ -8,7 +8,8 @@ import (
 
 // TestNonFiniteMetadataRefused requires numbers JSON cannot carry to be
 // refused where they enter, naming the key, in front matter (YAML has .inf
-// and .nan) and in sidecars (1e999 overflows): such a value made every
+// and .nan: the body is indexed without metadata, with a warning) and in
+// sidecars (1e999 overflows: the file is skipped): such a value made every
 // answer holding the document's metadata fail to encode.
 func TestNonFiniteMetadataRefused(t *testing.T) {
 	tests := []struct {
@@ -31,8 +32,17 @@ func TestNonFiniteMetadataRefused(t *testing.T) {
 				side = []byte(tt.sidecar)
 			}
 			doc, err := Parse("doc.md", []byte(tt.content), side, "h")
-			if !IsSkip(err) || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("Parse = %+v, %v; want a skip saying %q", doc, err, tt.want)
+			if tt.sidecar != "" {
+				// A bad sidecar skips the file.
+				if !IsSkip(err) || !strings.Contains(err.Error(), tt.want) {
+					t.Fatalf("Parse = %+v, %v; want a skip saying %q", doc, err, tt.want)
+				}
+				return
+			}
+			// Bad front matter: the body is indexed without metadata, with
+			// a warning naming the key.
+			if err != nil || len(doc.Warnings) != 1 || !strings.Contains(doc.Warnings[0].String(), tt.want) || len(doc.Metadata) != 0 || doc.Text != "body" {
+				t.Fatalf("Parse = %+v, %v; want the body, no metadata and a warning saying %q", doc, err, tt.want)
 			}
 		})
 	}
