@@ -70,9 +70,6 @@ func (h *handler) readBody(next http.Handler) http.Handler {
 				"invalid request: id %s appears more than once in the batch; give each call of a batch its own id", excerpt(string(env.DuplicateID), 40)))
 			return
 		}
-		if env.BadID != nil {
-			env.ID = env.BadID
-		}
 		if v := r.Header.Get("Mcp-Protocol-Version"); v != "" && !isProtocolVersion(v) {
 			setReason(r, "bad_protocol_version")
 			writeRPCError(w, http.StatusBadRequest, nil, codeInvalidRequest, fmt.Sprintf(

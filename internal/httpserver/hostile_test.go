@@ -272,8 +272,6 @@ func TestHostileErrorsInClientTerms(t *testing.T) {
 	}{
 		{"duplicate ids", "[" + edgeAdd + "," + edgeAdd + "]", nil, `id "test-1" appears more than once in the batch`},
 		{"protocol version", edgeAdd, []string{"MCP-Protocol-Version", "x<y>"}, `MCP-Protocol-Version "x<y>" is not a protocol version`},
-		{"object id in a batch", "[" + edgeAdd + `,{"jsonrpc":"2.0","id":{},"method":"ping"}]`, nil, "id must be a string or an integer, not an object"},
-		{"fraction id in a batch", "[" + edgeAdd + `,{"jsonrpc":"2.0","id":2.5,"method":"ping"}]`, nil, "id 2.5 is not an integer"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -284,6 +282,69 @@ func TestHostileErrorsInClientTerms(t *testing.T) {
 			}
 			if strings.Contains(body, "interface") || strings.Contains(body, "_meta") {
 				t.Errorf("the error leaks internals: %s", body)
+			}
+		})
+	}
+	stillServes(t, e)
+}
+
+// A batch with invalid members answers the valid ones and gives each
+// invalid one its error (the whole batch was refused, as text/plain naming
+// a Go type).
+func TestHostileBatchWithInvalidMembers(t *testing.T) {
+	e := newTestEdge(t, serveDefaults())
+	call := func(id string) string {
+		return `{"jsonrpc":"2.0","id":` + id + `,"method":"tools/call","params":{"name":"simpleadd","arguments":{"a":10,"b":20}}}`
+	}
+	tests := []struct {
+		name, body string
+		want       map[string]string // id → "sum" or the error text
+	}{
+		{"object id", "[" + call("1") + `,{"jsonrpc":"2.0","id":{},"method":"ping"}]`,
+			map[string]string{"1": "sum", "null": "id must be a string or an integer, not an object"}},
+		{"fraction id", "[" + call(`"a"`) + `,{"jsonrpc":"2.0","id":2.5,"method":"ping"}]`,
+			map[string]string{`"a"`: "sum", "null": "id 2.5 is not an integer"}},
+		{"wrong version", "[" + call("1") + `,{"jsonrpc":"1.0","id":2,"method":"ping"}]`,
+			map[string]string{"1": "sum", "2": "invalid request"}},
+		{"method not a string", "[" + call("1") + `,{"jsonrpc":"2.0","id":3,"method":5}]`,
+			map[string]string{"1": "sum", "3": "not a JSON-RPC 2.0 message"}},
+		{"only invalid", `[{"jsonrpc":"2.0","id":{},"method":"ping"},42]`,
+			map[string]string{"null": "invalid request"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := e.call(http.MethodPost, "/mcp", tt.body)
+			var answers []struct {
+				ID     json.RawMessage `json:"id"`
+				Result json.RawMessage `json:"result"`
+				Error  *struct {
+					Code    int    `json:"code"`
+					Message string `json:"message"`
+				} `json:"error"`
+			}
+			if resp.StatusCode != 200 || json.Unmarshal([]byte(body), &answers) != nil {
+				t.Fatalf("%d %s, want 200 with a JSON array", resp.StatusCode, body)
+			}
+			for id, want := range tt.want {
+				found := false
+				for _, a := range answers {
+					if string(a.ID) != id {
+						continue
+					}
+					found = true
+					if want == "sum" && !strings.Contains(string(a.Result), `"sum":30`) {
+						t.Errorf("id %s: %s, want the sum", id, body)
+					}
+					if want != "sum" && (a.Error == nil || a.Error.Code != -32600 || !strings.Contains(a.Error.Message, want)) {
+						t.Errorf("id %s: %s, want -32600 saying %q", id, body, want)
+					}
+				}
+				if !found {
+					t.Errorf("no answer with id %s: %s", id, body)
+				}
+			}
+			if strings.Contains(body, "Go struct") || strings.Contains(body, "interface {}") {
+				t.Errorf("the answer names Go types: %s", body)
 			}
 		})
 	}

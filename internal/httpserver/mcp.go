@@ -85,6 +85,9 @@ func (e *mcpEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if env.Batch > 0 && e.serveMixedBatch(w, r, rr.body) {
+		return
+	}
 	if !wantsStream {
 		// The SDK insists that Accept lists both types even when it answers
 		// JSON; simple clients send neither.
@@ -139,9 +142,8 @@ type envelope struct {
 	// Batch is the number of messages of a batch; 0 for one message.
 	Batch int
 	// DuplicateID is an id two members of a batch share (only one of them
-	// would be answered); BadID a member's id that could not be returned
-	// exactly. Nil when there is none.
-	DuplicateID, BadID json.RawMessage
+	// would be answered); nil when there is none.
+	DuplicateID json.RawMessage
 }
 
 // envelopeFlags parse the way the SDK does (field names match case
@@ -170,9 +172,6 @@ func parseEnvelope(body []byte) (envelope, error) {
 			}
 			if parseJSON(raw, &member) != nil || len(member.ID) == 0 || string(member.ID) == "null" {
 				continue
-			}
-			if env.BadID == nil && checkID(member.ID) != nil {
-				env.BadID = member.ID
 			}
 			if seen[string(member.ID)] && env.DuplicateID == nil {
 				env.DuplicateID = member.ID
