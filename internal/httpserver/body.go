@@ -3,6 +3,7 @@ package httpserver
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -224,3 +225,46 @@ func isProtocolVersion(v string) bool {
 	}
 	return true
 }
+
+// cappedStream caps the events of one event-stream response: the event that
+// would pass the cap is replaced by an error event answering id (null for a
+// batch), and nothing more is sent. The SDK writes each event in one Write.
+type cappedStream struct {
+	http.ResponseWriter
+	r    *http.Request
+	id   []byte
+	left int64
+	over bool
+}
+
+func (c *cappedStream) Write(p []byte) (int, error) {
+	if c.over {
+		return len(p), nil
+	}
+	if int64(len(p)) > c.left {
+		c.over = true
+		setReason(c.r, "response_too_large")
+		id := c.id
+		if len(id) == 0 {
+			id = []byte("null")
+		}
+		msg, _ := json.Marshal(rpcErrorResponse{JSONRPC: "2.0", ID: id, Error: rpcErrorObject{Code: codeInternalError,
+			Message: "the answer is larger than the server sends in one response (MAX_RESPONSE_BYTES); ask for less: fewer results (max_results), or fewer calls per batch"}})
+		if _, err := c.ResponseWriter.Write([]byte("event: message\ndata: " + string(msg) + "\n\n")); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
+	c.left -= int64(len(p))
+	return c.ResponseWriter.Write(p)
+}
+
+// Flush passes a flush on to the stream.
+func (c *cappedStream) Flush() {
+	if f, ok := c.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap gives http.ResponseController the writer underneath.
+func (c *cappedStream) Unwrap() http.ResponseWriter { return c.ResponseWriter }

@@ -153,6 +153,16 @@ func TestHostileResponseCap(t *testing.T) {
 	wantRPCError(t, "a batch answer over the cap", resp, body, 200, "larger than 200 bytes (MAX_RESPONSE_BYTES)")
 	resp, body = e.call(http.MethodPost, "/mcp", edgeAdd)
 	wantSum(t, "an answer under the cap", resp, body)
+	// As an event stream: the event past the cap is replaced by an error
+	// event.
+	resp, body = e.call(http.MethodPost, "/mcp", batchOf(3), "Accept", "application/json, text/event-stream")
+	if resp.StatusCode != 200 || !strings.Contains(body, "MAX_RESPONSE_BYTES") || strings.Count(body, `"sum":30`) > 1 {
+		t.Errorf("a streamed batch answer over the cap: %d %s", resp.StatusCode, body)
+	}
+	resp, body = e.call(http.MethodPost, "/mcp", edgeAdd, "Accept", "application/json, text/event-stream")
+	if resp.StatusCode != 200 || !strings.Contains(body, `"sum":30`) {
+		t.Errorf("a streamed answer under the cap: %d %s", resp.StatusCode, body)
+	}
 }
 
 // MCP is served only where the DNS-rebinding host check looks: POST

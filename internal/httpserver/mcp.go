@@ -101,7 +101,7 @@ func (e *mcpEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	info := infoFrom(r.Context())
 	ka := startKeepAlive(w, e.opts.KeepAlive, func() bool { return info != nil && info.dispatched.Load() })
 	defer ka.stop()
-	e.stream.ServeHTTP(ka, r)
+	e.stream.ServeHTTP(&cappedStream{ResponseWriter: ka, r: r, id: env.ID, left: e.opts.MaxResponseBytes}, r)
 }
 
 // acceptsEventStream reports whether the Accept header lists
