@@ -61,5 +61,5 @@ run_check "fuzz FuzzReadBatchMatchesV180 (go-sdk patch)" \
 run_check "fuzz FuzzCompactMatchesV180 (go-sdk patch)" \
   bash -c "cd third_party/go-sdk && go test -run='^\$' -fuzz='^FuzzCompactMatchesV180\$' -fuzztime=200000x ./internal/jsonrpc2"
 
-print_summary test/e2e/conformance-baseline.yml
+print_summary test/e2e/conformance-2026-07-28.yml test/e2e/conformance-2025-11-25.yml
 [ "$failed" -eq 0 ]
