@@ -194,6 +194,15 @@ func toolSets() []toolSet {
 			"json_schema_2020_12_tool":          true, // $defs and $ref
 			"test_elicitation_sep1034_defaults": true, // 33 characters
 			"test_elicitation_sep1330_enums":    true, // 30 characters
+			// Named by the conformance suite's 2026-07-28 scenarios: 35-42 characters.
+			"test_input_required_result_capabilities":    true,
+			"test_input_required_result_elicitation":     true,
+			"test_input_required_result_list_roots":      true,
+			"test_input_required_result_multi_round":     true,
+			"test_input_required_result_multiple_inputs": true,
+			"test_input_required_result_request_state":   true,
+			"test_input_required_result_sampling":        true,
+			"test_input_required_result_tampered_state":  true,
 		}},
 	}
 }
