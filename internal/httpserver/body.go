@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // DefaultMaxBatchMessages is the default of Options.MaxBatchMessages.
@@ -72,9 +74,19 @@ func (h *handler) readBody(next http.Handler) http.Handler {
 			return
 		}
 		if v := r.Header.Get("Mcp-Protocol-Version"); v != "" && !isProtocolVersion(v) {
+			// The error the protocol specifies for a version the server
+			// does not implement (UnsupportedProtocolVersionError): HTTP
+			// 400, the request's id, and the versions it does implement.
 			setReason(r, "bad_protocol_version")
-			writeRPCError(w, http.StatusBadRequest, nil, codeInvalidRequest, fmt.Sprintf(
-				"invalid request: MCP-Protocol-Version %q is not a protocol version; versions are dates such as 2025-06-18", excerpt(v, 40)))
+			var id json.RawMessage
+			if env.Batch == 0 && checkID(env.ID) == nil {
+				id = env.ID
+			}
+			writeRPCErrorData(w, http.StatusBadRequest, id, rpcErrorObject{
+				Code:    mcp.CodeUnsupportedProtocolVersion,
+				Message: fmt.Sprintf("unsupported protocol version: MCP-Protocol-Version %q is not a protocol version; versions are dates such as 2025-06-18", excerpt(v, 40)),
+				Data:    mcp.UnsupportedProtocolVersionData{Supported: mcp.SupportedProtocolVersions(), Requested: excerpt(v, 40)},
+			})
 			return
 		}
 		if err := checkID(env.ID); err != nil {

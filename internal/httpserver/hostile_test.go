@@ -9,6 +9,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -294,6 +295,35 @@ func TestHostileErrorsInClientTerms(t *testing.T) {
 				t.Errorf("the error leaks internals: %s", body)
 			}
 		})
+	}
+	stillServes(t, e)
+}
+
+// A malformed MCP-Protocol-Version gets the error the protocol specifies
+// for a version the server does not implement: -32022 with the request's
+// id, the versions it does implement and the one requested (the
+// conformance suite's server-stateless scenario checks each).
+func TestHostileProtocolVersionIsUnsupportedVersionError(t *testing.T) {
+	e := newTestEdge(t, serveDefaults())
+	for _, v := range []string{"x<y>", "v999.0.0"} {
+		resp, body := e.call(http.MethodPost, "/mcp", edgeAdd, "MCP-Protocol-Version", v)
+		var msg struct {
+			ID    string `json:"id"`
+			Error struct {
+				Code int `json:"code"`
+				Data struct {
+					Supported []string `json:"supported"`
+					Requested string   `json:"requested"`
+				} `json:"data"`
+			} `json:"error"`
+		}
+		if err := json.Unmarshal([]byte(body), &msg); err != nil || resp.StatusCode != 400 {
+			t.Fatalf("%s: %d %s, want 400 and a JSON-RPC error", v, resp.StatusCode, body)
+		}
+		if msg.ID != "test-1" || msg.Error.Code != -32022 || msg.Error.Data.Requested != v ||
+			!slices.Contains(msg.Error.Data.Supported, "2025-06-18") {
+			t.Errorf("%s: %s, want id test-1, code -32022, data.requested %q and the supported versions", v, body, v)
+		}
 	}
 	stillServes(t, e)
 }

@@ -242,11 +242,18 @@ type rpcErrorResponse struct {
 type rpcErrorObject struct {
 	Code    int    `json:"code"`
 	Message string `json:"message"`
+	Data    any    `json:"data,omitempty"`
 }
 
 func writeRPCError(w http.ResponseWriter, status int, id json.RawMessage, code int, message string) {
+	writeRPCErrorData(w, status, id, rpcErrorObject{Code: code, Message: message})
+}
+
+// writeRPCErrorData writes a JSON-RPC error answer whose error object
+// carries data.
+func writeRPCErrorData(w http.ResponseWriter, status int, id json.RawMessage, e rpcErrorObject) {
 	if len(id) == 0 {
 		id = json.RawMessage("null")
 	}
-	writeJSON(w, status, rpcErrorResponse{JSONRPC: "2.0", ID: id, Error: rpcErrorObject{Code: code, Message: message}})
+	writeJSON(w, status, rpcErrorResponse{JSONRPC: "2.0", ID: id, Error: e})
 }
