@@ -1,0 +1,23 @@
+module github.com/knowledge-mcp/knowledge-mcp/bench/pdfextract
+
+go 1.26.8
+
+require (
+	github.com/knowledge-mcp/knowledge-mcp v0.0.0
+	github.com/ledongthuc/pdf v0.0.0-20260907135840-6c8c28e0e8a0
+)
+
+require (
+	github.com/google/uuid v1.6.0 // indirect
+	github.com/jolestar/go-commons-pool/v2 v2.1.2 // indirect
+	github.com/klippa-app/go-pdfium v1.21.5
+	github.com/tetratelabs/wazero v1.12.0 // indirect
+	go.yaml.in/yaml/v3 v3.0.6 // indirect
+	golang.org/x/net v0.62.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+	golang.org/x/text v0.44.0 // indirect
+)
+
+replace github.com/knowledge-mcp/knowledge-mcp => ../..
+
+replace github.com/modelcontextprotocol/go-sdk => ../../third_party/go-sdk

@@ -1,0 +1,273 @@
+package ingest
+
+import (
+	"math"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/ledongthuc/pdf"
+)
+
+// maxPDFFormDepth bounds form XObjects drawing form XObjects.
+const maxPDFFormDepth = 8
+
+// glyph is one character drawn on a page, in page space.
+type glyph struct {
+	x, y, size, w float64
+	s             string
+}
+
+// pdfFont is what laying out text needs from a font, read once.
+type pdfFont struct {
+	enc       pdf.TextEncoding
+	widths    []float64
+	first     int
+	twoByte   bool
+	defaultW  float64
+	spaceCode bool
+}
+
+// pdfFontCache keeps fonts across pages: the library resolves a font's
+// objects again on every lookup, which dominates the time otherwise. Fonts
+// are keyed by what identifies an embedded font (subset names are unique).
+type pdfFontCache map[string]*pdfFont
+
+func newPDFFontCache() pdfFontCache { return pdfFontCache{} }
+
+func (c pdfFontCache) font(v pdf.Value) *pdfFont {
+	key := v.Key("BaseFont").Name() + "\x00" + v.Key("Subtype").Name() + "\x00" + v.Key("FirstChar").String() + "\x00" + v.Key("LastChar").String() + "\x00" + v.Key("Encoding").String()
+	if f, ok := c[key]; ok {
+		return f
+	}
+	font := pdf.Font{V: v}
+	f := &pdfFont{enc: font.Encoder(), first: int(v.Key("FirstChar").Int64()), defaultW: 500}
+	w := v.Key("Widths")
+	for i := 0; i < w.Len() && i < 65536; i++ {
+		f.widths = append(f.widths, w.Index(i).Float64())
+	}
+	if v.Key("Subtype").Name() == "Type0" {
+		f.twoByte = true
+		f.defaultW = 1000
+		if dw := v.Key("DescendantFonts").Index(0).Key("DW"); dw.Kind() == pdf.Integer || dw.Kind() == pdf.Real {
+			f.defaultW = dw.Float64()
+		}
+	}
+	c[key] = f
+	return f
+}
+
+func (f *pdfFont) width(code int) float64 {
+	if i := code - f.first; !f.twoByte && i >= 0 && i < len(f.widths) {
+		return f.widths[i]
+	}
+	return f.defaultW
+}
+
+// mat is a PDF transformation matrix [a b c d e f].
+type mat [6]float64
+
+var identity = mat{1, 0, 0, 1, 0, 0}
+
+func (m mat) mul(n mat) mat {
+	return mat{
+		m[0]*n[0] + m[1]*n[2], m[0]*n[1] + m[1]*n[3],
+		m[2]*n[0] + m[3]*n[2], m[2]*n[1] + m[3]*n[3],
+		m[4]*n[0] + m[5]*n[2] + n[4], m[4]*n[1] + m[5]*n[3] + n[5],
+	}
+}
+
+type textState struct {
+	ctm                       mat
+	tc, tw, th, tl, tfs, rise float64
+	font                      *pdfFont
+}
+
+// pageGlyphs interprets a page's content stream (and the forms it draws)
+// and returns its glyphs in drawing order.
+func pageGlyphs(p pdf.Page, fonts pdfFontCache) []glyph {
+	var out []glyph
+	contents := p.V.Key("Contents")
+	if contents.Kind() == pdf.Null {
+		return nil
+	}
+	runContent(contents, p.Resources(), identity, fonts, &out, 0)
+	return out
+}
+
+func runContent(strm, res pdf.Value, ctm mat, fonts pdfFontCache, out *[]glyph, depth int) {
+	g := textState{ctm: ctm, th: 1}
+	var stack []textState
+	tm, tlm := identity, identity
+	show := func(raw string) {
+		f := g.font
+		if f == nil {
+			return
+		}
+		step := 1
+		if f.twoByte {
+			step = 2
+		}
+		for i := 0; i+step <= len(raw); i += step {
+			code := int(raw[i])
+			if step == 2 {
+				code = code<<8 | int(raw[i+1])
+			}
+			s := f.enc.Decode(raw[i : i+step])
+			w0 := f.width(code)
+			trm := mat{g.tfs * g.th, 0, 0, g.tfs, 0, g.rise}.mul(tm).mul(g.ctm)
+			size := math.Hypot(trm[2], trm[3])
+			if s != "" {
+				*out = append(*out, glyph{x: trm[4], y: trm[5], size: size, w: w0 / 1000 * math.Hypot(trm[0], trm[1]), s: s})
+			}
+			tx := (w0/1000*g.tfs + g.tc) * g.th
+			if step == 1 && code == ' ' {
+				tx += g.tw * g.th
+			}
+			tm = mat{1, 0, 0, 1, tx, 0}.mul(tm)
+		}
+	}
+	nextLine := func() {
+		tlm = mat{1, 0, 0, 1, 0, -g.tl}.mul(tlm)
+		tm = tlm
+	}
+	pdf.Interpret(strm, func(stk *pdf.Stack, op string) {
+		n := stk.Len()
+		args := make([]pdf.Value, n)
+		for i := n - 1; i >= 0; i-- {
+			args[i] = stk.Pop()
+		}
+		num := func(i int) float64 {
+			if i < len(args) {
+				return args[i].Float64()
+			}
+			return 0
+		}
+		switch op {
+		case "q":
+			if len(stack) < 256 {
+				stack = append(stack, g)
+			}
+		case "Q":
+			if len(stack) > 0 {
+				g = stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+			}
+		case "cm":
+			if len(args) == 6 {
+				g.ctm = mat{num(0), num(1), num(2), num(3), num(4), num(5)}.mul(g.ctm)
+			}
+		case "BT":
+			tm, tlm = identity, identity
+		case "Tc":
+			g.tc = num(0)
+		case "Tw":
+			g.tw = num(0)
+		case "Tz":
+			g.th = num(0) / 100
+		case "TL":
+			g.tl = num(0)
+		case "Ts":
+			g.rise = num(0)
+		case "Tf":
+			if len(args) == 2 {
+				g.font = fonts.font(res.Key("Font").Key(args[0].Name()))
+				g.tfs = num(1)
+			}
+		case "Td", "TD":
+			if len(args) == 2 {
+				if op == "TD" {
+					g.tl = -num(1)
+				}
+				tlm = mat{1, 0, 0, 1, num(0), num(1)}.mul(tlm)
+				tm = tlm
+			}
+		case "Tm":
+			if len(args) == 6 {
+				tlm = mat{num(0), num(1), num(2), num(3), num(4), num(5)}
+				tm = tlm
+			}
+		case "T*":
+			nextLine()
+		case "Tj":
+			if len(args) == 1 {
+				show(args[0].RawString())
+			}
+		case "'":
+			if len(args) == 1 {
+				nextLine()
+				show(args[0].RawString())
+			}
+		case "\"":
+			if len(args) == 3 {
+				g.tw, g.tc = num(0), num(1)
+				nextLine()
+				show(args[2].RawString())
+			}
+		case "TJ":
+			if len(args) == 1 {
+				a := args[0]
+				for i := 0; i < a.Len(); i++ {
+					x := a.Index(i)
+					if x.Kind() == pdf.String {
+						show(x.RawString())
+					} else {
+						tx := -x.Float64() / 1000 * g.tfs * g.th
+						tm = mat{1, 0, 0, 1, tx, 0}.mul(tm)
+					}
+				}
+			}
+		case "Do":
+			if len(args) == 1 && depth < maxPDFFormDepth {
+				xo := res.Key("XObject").Key(args[0].Name())
+				if xo.Key("Subtype").Name() == "Form" {
+					m := identity
+					if fm := xo.Key("Matrix"); fm.Len() == 6 {
+						m = mat{fm.Index(0).Float64(), fm.Index(1).Float64(), fm.Index(2).Float64(), fm.Index(3).Float64(), fm.Index(4).Float64(), fm.Index(5).Float64()}
+					}
+					formRes := xo.Key("Resources")
+					if formRes.Kind() != pdf.Dict {
+						formRes = res
+					}
+					runContent(xo, formRes, m.mul(g.ctm), fonts, out, depth+1)
+				}
+			}
+		}
+	})
+}
+
+// layoutGlyphs lays out the glyphs of a page as lines of text. Glyphs come
+// in the order the page draws them, which is the reading order for what
+// word processors and TeX write; a new line starts where the baseline
+// moves, a blank line where it moves by more than two lines, and a space
+// goes where two glyphs are apart by more than a sixth of the font size.
+func layoutGlyphs(glyphs []glyph) string {
+	var b strings.Builder
+	var prev *glyph
+	for i := range glyphs {
+		g := &glyphs[i]
+		r, _ := utf8.DecodeRuneInString(g.s)
+		if unicode.IsControl(r) {
+			continue
+		}
+		if prev != nil {
+			size := math.Max(prev.size, 1)
+			dy := g.y - prev.y
+			gap := g.x - (prev.x + prev.w)
+			switch {
+			case math.Abs(dy) > size*0.6:
+				b.WriteByte('\n')
+				if -dy > size*2.2 {
+					b.WriteByte('\n')
+				}
+			case gap > size*0.16 || gap < -size*2:
+				if prev.s != " " && g.s != " " {
+					b.WriteByte(' ')
+				}
+			}
+		}
+		b.WriteString(g.s)
+		prev = g
+	}
+	return strings.TrimSpace(tidyPageText(b.String()))
+}
