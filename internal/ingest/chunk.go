@@ -22,6 +22,9 @@ type Chunk struct {
 	// Text is the passage; Text == doc.Text[Start:End].
 	Text       string
 	Start, End int
+	// Page is the page (or slide) the chunk starts on, from 1; 0 when the
+	// document has no pages.
+	Page int
 }
 
 // ChunkOptions size the chunks.
@@ -94,6 +97,7 @@ func Split(doc *Document, opts ChunkOptions) []Chunk {
 				Text:        text[start:end],
 				Start:       start,
 				End:         end,
+				Page:        doc.PageAt(start),
 			})
 		}
 	}
@@ -102,7 +106,7 @@ func Split(doc *Document, opts ChunkOptions) []Chunk {
 			for _, span := range splitSpan(text, start, end, max, overlap) {
 				s, e := trimSpan(text, span[0], span[1])
 				if s < e {
-					chunks = append(chunks, Chunk{Index: len(chunks), Text: text[s:e], Start: s, End: e})
+					chunks = append(chunks, Chunk{Index: len(chunks), Text: text[s:e], Start: s, End: e, Page: doc.PageAt(s)})
 				}
 			}
 		}

@@ -17,6 +17,7 @@ const (
 	maxPDFPages        = 20000
 	maxPDFTreeDepth    = 64
 	maxPDFOutlineItems = 5000
+	maxPDFTextBytes    = 64 << 20
 )
 
 // pdfPage is the text of one page.
@@ -47,9 +48,12 @@ var errPDFEncrypted = errors.New("encrypted PDF (it needs a password); save an u
 // page draws it, with line breaks where the baseline moves and spaces where
 // glyphs are apart. It also reads the outline and the document information
 // dictionary. It never panics: a malformed file gives an error.
-func extractPDF(r io.ReaderAt, size int64) (out *pdfContent, err error) {
+func extractPDF(r io.ReaderAt, size int64, deadline time.Time) (out *pdfContent, err error) {
 	defer func() {
 		if x := recover(); x != nil {
+			if x == errParseTimeout {
+				panic(x)
+			}
 			out, err = nil, fmt.Errorf("malformed PDF: %v", x)
 		}
 	}()
@@ -61,7 +65,7 @@ func extractPDF(r io.ReaderAt, size int64) (out *pdfContent, err error) {
 		if strings.Contains(err.Error(), "encrypt") {
 			return nil, fmt.Errorf("encrypted PDF this reader cannot decrypt (%v); save an unencrypted copy to index it", err)
 		}
-		return nil, err
+		return nil, fmt.Errorf("corrupt or truncated PDF: %v", err)
 	}
 	out = &pdfContent{Metadata: map[string]any{}}
 	pages, err := pdfPages(rd)
@@ -69,8 +73,13 @@ func extractPDF(r io.ReaderAt, size int64) (out *pdfContent, err error) {
 		return nil, err
 	}
 	fonts := newPDFFontCache()
+	total := 0
 	for i, p := range pages {
-		out.Pages = append(out.Pages, pdfPage{Number: i + 1, Text: layoutGlyphs(pageGlyphs(p, fonts))})
+		text := layoutGlyphs(pageGlyphs(p, fonts, deadline))
+		if total += len(text); total > maxPDFTextBytes {
+			return nil, fmt.Errorf("PDF holds more than %d MB of text", maxPDFTextBytes>>20)
+		}
+		out.Pages = append(out.Pages, pdfPage{Number: i + 1, Text: text})
 	}
 	out.Outline = pdfOutline(rd)
 	info := rd.Trailer().Key("Info")
@@ -165,7 +174,7 @@ func pdfOutline(rd *pdf.Reader) []pdfOutlineItem {
 
 // tidyPageText folds ligatures and drops trailing spaces.
 func tidyPageText(s string) string {
-	s = pdfLigatures.Replace(s)
+	s = pdfLigatures.Replace(strings.ToValidUTF8(s, "\uFFFD"))
 	var b strings.Builder
 	for line := range strings.Lines(s) {
 		b.WriteString(strings.TrimRight(line, " \t\r\n"))
@@ -223,7 +232,7 @@ func parsePDFDate(s string) (string, bool) {
 // PDFPageTexts returns the text of each page of a PDF as the index reads
 // it. It exists for measuring the extractor against others.
 func PDFPageTexts(r io.ReaderAt, size int64) ([]string, error) {
-	c, err := extractPDF(r, size)
+	c, err := extractPDF(r, size, time.Time{})
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package ingest
 import (
 	"math"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -11,6 +12,9 @@ import (
 
 // maxPDFFormDepth bounds form XObjects drawing form XObjects.
 const maxPDFFormDepth = 8
+
+// maxPDFPageGlyphs bounds the glyphs kept of one page.
+const maxPDFPageGlyphs = 1 << 20
 
 // glyph is one character drawn on a page, in page space.
 type glyph struct {
@@ -85,17 +89,18 @@ type textState struct {
 
 // pageGlyphs interprets a page's content stream (and the forms it draws)
 // and returns its glyphs in drawing order.
-func pageGlyphs(p pdf.Page, fonts pdfFontCache) []glyph {
+func pageGlyphs(p pdf.Page, fonts pdfFontCache, deadline time.Time) []glyph {
 	var out []glyph
 	contents := p.V.Key("Contents")
 	if contents.Kind() == pdf.Null {
 		return nil
 	}
-	runContent(contents, p.Resources(), identity, fonts, &out, 0)
+	runContent(contents, p.Resources(), identity, fonts, &out, 0, deadline)
 	return out
 }
 
-func runContent(strm, res pdf.Value, ctm mat, fonts pdfFontCache, out *[]glyph, depth int) {
+func runContent(strm, res pdf.Value, ctm mat, fonts pdfFontCache, out *[]glyph, depth int, deadline time.Time) {
+	ops := 0
 	g := textState{ctm: ctm, th: 1}
 	var stack []textState
 	tm, tlm := identity, identity
@@ -117,7 +122,7 @@ func runContent(strm, res pdf.Value, ctm mat, fonts pdfFontCache, out *[]glyph, 
 			w0 := f.width(code)
 			trm := mat{g.tfs * g.th, 0, 0, g.tfs, 0, g.rise}.mul(tm).mul(g.ctm)
 			size := math.Hypot(trm[2], trm[3])
-			if s != "" {
+			if s != "" && len(*out) < maxPDFPageGlyphs {
 				*out = append(*out, glyph{x: trm[4], y: trm[5], size: size, w: w0 / 1000 * math.Hypot(trm[0], trm[1]), s: s})
 			}
 			tx := (w0/1000*g.tfs + g.tc) * g.th
@@ -132,6 +137,9 @@ func runContent(strm, res pdf.Value, ctm mat, fonts pdfFontCache, out *[]glyph, 
 		tm = tlm
 	}
 	pdf.Interpret(strm, func(stk *pdf.Stack, op string) {
+		if ops++; ops%4096 == 0 {
+			checkDeadline(deadline)
+		}
 		n := stk.Len()
 		args := make([]pdf.Value, n)
 		for i := n - 1; i >= 0; i-- {
@@ -229,7 +237,7 @@ func runContent(strm, res pdf.Value, ctm mat, fonts pdfFontCache, out *[]glyph, 
 					if formRes.Kind() != pdf.Dict {
 						formRes = res
 					}
-					runContent(xo, formRes, m.mul(g.ctm), fonts, out, depth+1)
+					runContent(xo, formRes, m.mul(g.ctm), fonts, out, depth+1, deadline)
 				}
 			}
 		}
