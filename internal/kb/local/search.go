@@ -1,6 +1,8 @@
 package local
 
 import (
+	"context"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -9,6 +11,89 @@ import (
 	"github.com/kljensen/snowball/english"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb"
 )
+
+// Search implements kb.Backend. With no knowledge base named, it searches
+// the only one, or all of them with the results merged by score.
+func (s *Store) Search(ctx context.Context, q kb.Query) (*kb.SearchResult, error) {
+	if err := q.Normalize(); err != nil {
+		return nil, err
+	}
+	// The local index is lexical: every search type is served by BM25F.
+	k := q.MaxResults
+	if q.NextToken != "" {
+		return nil, fmt.Errorf("next_token: %w: the local index does not paginate; ask for up to %d results at once", kb.ErrInvalidArgument, kb.MaxMaxResults)
+	}
+	var handles []*handle
+	if q.KnowledgeBaseID != "" {
+		h, err := s.lookup(q.KnowledgeBaseID)
+		if err != nil {
+			return nil, err
+		}
+		handles = []*handle{h}
+	} else {
+		s.mu.RLock()
+		handles = slices.Clone(s.kbs)
+		s.mu.RUnlock()
+		if len(handles) == 0 {
+			return nil, fmt.Errorf("search: %w: no knowledge base is configured", kb.ErrUnavailable)
+		}
+	}
+	var results []kb.Result
+	var firstErr error
+	for _, h := range handles {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if len(q.DataSourceIDs) > 0 && !slices.Contains(q.DataSourceIDs, h.dataSourceID()) {
+			continue // each local knowledge base has one data source
+		}
+		g, err := s.generation(h)
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		hits, err := g.ix.search(q.Text, k, q.Filter)
+		if err != nil {
+			return nil, fmt.Errorf("search %s: %w", h.name, err)
+		}
+		for _, hit := range hits {
+			results = append(results, g.ix.result(hit))
+		}
+	}
+	if firstErr != nil && (len(handles) == 1 || len(results) == 0) {
+		return nil, firstErr
+	}
+	sort.SliceStable(results, func(i, j int) bool { return results[i].Score > results[j].Score })
+	if len(results) > k {
+		results = results[:k]
+	}
+	if results == nil {
+		results = []kb.Result{}
+	}
+	return &kb.SearchResult{Results: results}, nil
+}
+
+// result turns a scored chunk into a kb.Result.
+func (ix *index) result(s scored) kb.Result {
+	c := ix.chunks[s.chunk]
+	d := &ix.docs[c.Doc]
+	uri := DocumentURI(ix.hdr.Name, d.Path)
+	return kb.Result{
+		Text:            s.text,
+		Score:           float64(s.score),
+		URI:             uri,
+		Title:           d.Title,
+		DocumentID:      d.Path,
+		ChunkIndex:      int(c.Index),
+		HeadingPath:     s.heading,
+		Snippet:         snippet(s.text, s.matches),
+		KnowledgeBaseID: ix.hdr.Name,
+		LocationType:    "LOCAL",
+		Metadata:        ix.metadataOf(c.Doc),
+	}
+}
 
 // snippetBytes is the length of a result's snippet.
 const snippetBytes = 240
