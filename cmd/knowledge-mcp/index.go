@@ -1,10 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -93,8 +96,44 @@ replaced atomically: a running server keeps answering and switches to the new in
 		stats.Added, stats.Updated, stats.Unchanged, stats.Removed, len(stats.Skipped))
 	fmt.Fprintf(env.stdout, "%d documents, %d chunks, %.1f MB read in %s (%.1f MB/s)\n",
 		stats.Documents, stats.Chunks, float64(stats.Bytes)/1e6, stats.Duration.Round(time.Millisecond), mbps)
+	if len(stats.Formats) > 0 {
+		fmt.Fprintf(env.stdout, "documents by format: %s\n", countList(stats.Formats))
+	}
+	if len(stats.Skipped) > 0 {
+		reasons := map[string]int{}
+		for _, s := range stats.Skipped {
+			reasons[skipKind(s.Reason)]++
+		}
+		fmt.Fprintf(env.stdout, "skipped by reason: %s (each file is named above)\n", countList(reasons))
+	}
 	fmt.Fprintf(env.stdout, "search it: knowledge-mcp search \"QUERY\" --kb %s; serve it: knowledge-mcp serve --kb %s\n", stats.Name, stats.Name)
 	return nil
+}
+
+// countList renders counts as "3 pdf, 1 docx", largest first, then by name.
+func countList(counts map[string]int) string {
+	keys := slices.Collect(maps.Keys(counts))
+	slices.SortFunc(keys, func(a, b string) int {
+		if c := cmp.Compare(counts[b], counts[a]); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%d %s", counts[k], k)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// skipKind shortens a skip reason to its kind, for grouping: the text
+// before its details ("corrupt or truncated PDF: missing %%EOF" is
+// "corrupt or truncated PDF").
+func skipKind(reason string) string {
+	if i := strings.IndexAny(reason, ":(;"); i > 0 {
+		reason = reason[:i]
+	}
+	return strings.TrimSpace(reason)
 }
 
 // killHooks turns the test-only KNOWLEDGE_MCP_TEST_KILL setting into build

@@ -137,10 +137,15 @@ func TestIndexAndSearchCLI(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
 	}
-	if !strings.Contains(errOut, "skipped: manual.pdf: PDF") {
+	if !strings.Contains(errOut, "skipped: manual.pdf: corrupt or truncated PDF") {
 		t.Errorf("no PDF skip line:\n%s", errOut)
 	}
-	if !strings.Contains(errOut, "indexed 2/2 files") {
+	for _, want := range []string{"documents by format: 2 markdown", "skipped by reason: 1 corrupt or truncated PDF"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(errOut, "indexed 3/3 files") {
 		t.Errorf("no plain progress lines off a terminal:\n%s", errOut)
 	}
 	tests := []struct {

@@ -25,8 +25,8 @@ func TestWalkSkips(t *testing.T) {
 	for _, s := range skips {
 		reasons[s.Path] = s.Reason
 	}
-	if !strings.Contains(reasons["manual.pdf"], "PDF") {
-		t.Errorf("manual.pdf skip reason = %q, want a PDF line", reasons["manual.pdf"])
+	if !strings.Contains(reasons["manual.doc"], "legacy Word .doc; save it as .docx") {
+		t.Errorf("manual.doc skip reason = %q, want a line saying to convert it", reasons["manual.doc"])
 	}
 	if !strings.Contains(reasons["image.png"], "unsupported file type .png") {
 		t.Errorf("image.png skip reason = %q", reasons["image.png"])

@@ -25,6 +25,18 @@ type DocumentInfo struct {
 	SizeBytes int64  `json:"size_bytes,omitempty"`
 }
 
+// PageReader is implemented by backends that can return a range of pages
+// of a paged document (a PDF, a slide deck), so that a long manual can be
+// read a part at a time. It is optional: without it, get_document returns
+// the whole text.
+type PageReader interface {
+	// GetDocumentPages is GetDocument restricted to pages first..last (from
+	// 1, both included; last 0 means the last page). A document without
+	// pages, or a range outside the document, is an error wrapping
+	// ErrInvalidArgument.
+	GetDocumentPages(ctx context.Context, knowledgeBaseID, uri string, first, last int) (*Document, error)
+}
+
 // GenerationSupport is implemented by a [Generator] whose ability to answer
 // depends on configuration (Bedrock needs a model). A Generator that does
 // not implement it is taken to be always able to generate.
