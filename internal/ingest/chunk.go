@@ -79,6 +79,9 @@ type section struct {
 // headings; plain-text documents have none.
 func Split(doc *Document, opts ChunkOptions) []Chunk {
 	max, overlap := opts.sizes()
+	if doc.Format == FormatCSV || doc.Format == FormatXLSX {
+		overlap = 0 // rows carry their column names: a chunk is whole rows, none repeated
+	}
 	text := doc.Text
 	sections := sectionsOf(text, doc.Format != FormatText)
 	var chunks []Chunk

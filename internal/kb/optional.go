@@ -1,6 +1,9 @@
 package kb
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // DocumentLister is implemented by backends that can enumerate the documents
 // of a knowledge base, so that the MCP server can offer them in
@@ -35,6 +38,17 @@ type PageReader interface {
 	// pages, or a range outside the document, is an error wrapping
 	// ErrInvalidArgument.
 	GetDocumentPages(ctx context.Context, knowledgeBaseID, uri string, first, last int) (*Document, error)
+}
+
+// GetDocumentPages reads pages first..last of a document from b when b is
+// a [PageReader]; otherwise it is an error wrapping ErrInvalidArgument that
+// says to read the whole document.
+func GetDocumentPages(ctx context.Context, b Backend, knowledgeBaseID, uri string, first, last int) (*Document, error) {
+	pr, ok := b.(PageReader)
+	if !ok {
+		return nil, fmt.Errorf("pages: %w: this knowledge base's backend cannot read page ranges; omit pages to read the whole document", ErrInvalidArgument)
+	}
+	return pr.GetDocumentPages(ctx, knowledgeBaseID, uri, first, last)
 }
 
 // GenerationSupport is implemented by a [Generator] whose ability to answer

@@ -53,11 +53,7 @@ func (t *tools) getDocument(ctx context.Context, _ *mcp.CallToolRequest, in GetD
 		if perr != nil {
 			return nil, DocumentOutput{}, t.explain(ctx, op, perr, "")
 		}
-		pr, ok := t.backend.(kb.PageReader)
-		if !ok {
-			return nil, DocumentOutput{}, t.explain(ctx, op, fmt.Errorf("pages: %w: this knowledge base's backend cannot read page ranges; omit pages", kb.ErrInvalidArgument), "")
-		}
-		doc, err = pr.GetDocumentPages(ctx, kbID, uri, first, last)
+		doc, err = kb.GetDocumentPages(ctx, t.backend, kbID, uri, first, last)
 	} else {
 		doc, err = t.backend.GetDocument(ctx, kbID, uri)
 	}
