@@ -43,8 +43,8 @@ func seedFixtures(f *testing.F, ext string) {
 			if err != nil {
 				f.Fatal(err)
 			}
-			if len(b) > 64<<10 {
-				continue // the fuzzer mutates small inputs best
+			if len(b) > 64<<10 || strings.HasPrefix(e.Name(), "empty-rows") {
+				continue // the fuzzer mutates small inputs best; a million rows is a test of its own
 			}
 			f.Add(b)
 		}

@@ -102,6 +102,7 @@ func pageGlyphs(p pdf.Page, fonts pdfFontCache, deadline time.Time) []glyph {
 func runContent(strm, res pdf.Value, ctm mat, fonts pdfFontCache, out *[]glyph, depth int, deadline time.Time) {
 	ops := 0
 	g := textState{ctm: ctm, th: 1}
+	byName := map[string]*pdfFont{} // this content's fonts; a lookup resolves objects, which is slow
 	var stack []textState
 	tm, tlm := identity, identity
 	show := func(raw string) {
@@ -179,7 +180,13 @@ func runContent(strm, res pdf.Value, ctm mat, fonts pdfFontCache, out *[]glyph, 
 			g.rise = num(0)
 		case "Tf":
 			if len(args) == 2 {
-				g.font = fonts.font(res.Key("Font").Key(args[0].Name()))
+				name := args[0].Name()
+				f, ok := byName[name]
+				if !ok {
+					f = fonts.font(res.Key("Font").Key(name))
+					byName[name] = f
+				}
+				g.font = f
 				g.tfs = num(1)
 			}
 		case "Td", "TD":
