@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"math"
+	"reflect"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -24,23 +26,33 @@ type glyph struct {
 
 // pdfFont is what laying out text needs from a font, read once.
 type pdfFont struct {
-	enc       pdf.TextEncoding
-	widths    []float64
-	first     int
-	twoByte   bool
-	defaultW  float64
-	spaceCode bool
+	enc      pdf.TextEncoding
+	widths   []float64
+	first    int
+	twoByte  bool
+	defaultW float64
+	// table decodes each byte of a simple (one-byte) font.
+	table *[256]string
 }
 
 // pdfFontCache keeps fonts across pages: the library resolves a font's
-// objects again on every lookup, which dominates the time otherwise. Fonts
-// are keyed by what identifies an embedded font (subset names are unique).
+// objects again on every lookup (inflating their object stream each time),
+// which dominates the time otherwise. Fonts are keyed by their object
+// number where they have one, else by what identifies an embedded font
+// (subset names are unique).
 type pdfFontCache map[string]*pdfFont
 
 func newPDFFontCache() pdfFontCache { return pdfFontCache{} }
 
-func (c pdfFontCache) font(v pdf.Value) *pdfFont {
-	key := v.Key("BaseFont").Name() + "\x00" + v.Key("Subtype").Name() + "\x00" + v.Key("FirstChar").String() + "\x00" + v.Key("LastChar").String() + "\x00" + v.Key("Encoding").String()
+func (c pdfFontCache) font(v pdf.Value, name string) *pdfFont {
+	key := objectKey(v)
+	if key != "" {
+		// A direct font dictionary carries the number of the object that
+		// holds it, where its resource name tells it from its siblings.
+		key += " " + name
+	} else {
+		key = v.Key("BaseFont").Name() + "\x00" + v.Key("Subtype").Name() + "\x00" + v.Key("FirstChar").String() + "\x00" + v.Key("LastChar").String() + "\x00" + v.Key("Encoding").String()
+	}
 	if f, ok := c[key]; ok {
 		return f
 	}
@@ -56,9 +68,39 @@ func (c pdfFontCache) font(v pdf.Value) *pdfFont {
 		if dw := v.Key("DescendantFonts").Index(0).Key("DW"); dw.Kind() == pdf.Integer || dw.Kind() == pdf.Real {
 			f.defaultW = dw.Float64()
 		}
+	} else {
+		// A simple font's codes are single bytes: decode each once (the
+		// library walks a Differences array on every call).
+		f.table = new([256]string)
+		for b := range 256 {
+			f.table[b] = f.enc.Decode(string([]byte{byte(b)}))
+		}
 	}
 	c[key] = f
 	return f
+}
+
+// objectKey identifies the indirect object v was read from (or that holds
+// it), or "" when that is unknown. The library keeps the object number
+// unexported; it is read by reflection, and a library without it makes
+// every key "".
+func objectKey(v pdf.Value) string {
+	ptr := reflect.ValueOf(v).FieldByName("ptr")
+	if !ptr.IsValid() || ptr.Kind() != reflect.Struct || ptr.NumField() < 2 {
+		return ""
+	}
+	id, gen := ptr.Field(0), ptr.Field(1)
+	if !id.CanUint() || !gen.CanUint() || id.Uint() == 0 {
+		return ""
+	}
+	return strconv.FormatUint(id.Uint(), 10) + " " + strconv.FormatUint(gen.Uint(), 10)
+}
+
+func (f *pdfFont) decode(raw string) string {
+	if f.table != nil && len(raw) == 1 {
+		return f.table[raw[0]]
+	}
+	return f.enc.Decode(raw)
 }
 
 func (f *pdfFont) width(code int) float64 {
@@ -119,7 +161,7 @@ func runContent(strm, res pdf.Value, ctm mat, fonts pdfFontCache, out *[]glyph, 
 			if step == 2 {
 				code = code<<8 | int(raw[i+1])
 			}
-			s := f.enc.Decode(raw[i : i+step])
+			s := f.decode(raw[i : i+step])
 			w0 := f.width(code)
 			trm := mat{g.tfs * g.th, 0, 0, g.tfs, 0, g.rise}.mul(tm).mul(g.ctm)
 			size := math.Hypot(trm[2], trm[3])
@@ -183,7 +225,7 @@ func runContent(strm, res pdf.Value, ctm mat, fonts pdfFontCache, out *[]glyph, 
 				name := args[0].Name()
 				f, ok := byName[name]
 				if !ok {
-					f = fonts.font(res.Key("Font").Key(name))
+					f = fonts.font(res.Key("Font").Key(name), name)
 					byName[name] = f
 				}
 				g.font = f
