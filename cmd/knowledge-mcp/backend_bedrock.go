@@ -14,7 +14,7 @@ import (
 // fails for missing credentials or permissions: the server starts, /readyz
 // says what is wrong, and a first readiness check logs it at once.
 func openBedrock(ctx context.Context, cfg *config.Bedrock, logger *slog.Logger) (kb.Backend, func(), error) {
-	b := bedrock.New(ctx, *cfg, logger)
+	b := bedrock.New(ctx, cfg.Options, logger)
 	selection := "knowledge_base_ids"
 	value := strings.Join(cfg.KnowledgeBaseIDs, ",")
 	if len(cfg.KnowledgeBaseIDs) == 0 {

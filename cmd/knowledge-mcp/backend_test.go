@@ -4,83 +4,33 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/knowledge-mcp/knowledge-mcp/docs"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/config"
-	"github.com/knowledge-mcp/knowledge-mcp/internal/kb"
-	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/local"
 )
 
-func TestOpenBackendKBForms(t *testing.T) {
+// TestOpenBackendUsageErrors: a --kb value that names nothing servable
+// (local.Open's *SourceError) exits with status 2; the forms of --kb are
+// tested beside local.Open.
+func TestOpenBackendUsageErrors(t *testing.T) {
 	dir, dataDir := t.TempDir(), t.TempDir()
-	folder := filepath.Join(dir, "Team Handbook")
-	writeFiles(t, folder, map[string]string{"a.md": "# Alpha\n\nThe alpha runbook.\n"})
-	prebuilt := filepath.Join(dir, "prebuilt")
-	writeFiles(t, prebuilt, map[string]string{"b.md": "# Beta\n\nThe beta runbook.\n"})
-	if _, err := local.Build(context.Background(), local.BuildOptions{Dir: prebuilt, Name: "beta", DataDir: dataDir}); err != nil {
+	for _, kbs := range [][]string{{"gamma"}, {"x=" + filepath.Join(dir, "nope")}} {
+		cfg := &config.Knowledge{Backend: "local", KBs: kbs, DataDir: dataDir}
+		_, _, err := openBackend(context.Background(), cfg, slog.New(slog.DiscardHandler))
+		if !errors.As(err, new(usageError)) {
+			t.Errorf("--kb %v: err %v is not a usage error (exit 2)", kbs, err)
+		}
+	}
+	cfg := &config.Knowledge{Backend: "local", DataDir: dataDir}
+	backend, closeBackend, err := openBackend(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
 		t.Fatal(err)
 	}
-	tests := []struct {
-		name    string
-		kbs     []string
-		want    []string // knowledge base names served
-		wantErr string
-	}{
-		{"none serves the built-in docs", nil, []string{docs.Name}, ""},
-		{"a folder is indexed at start", []string{folder}, []string{"Team-Handbook"}, ""},
-		{"NAME=FOLDER", []string{"hb=" + folder}, []string{"hb"}, ""},
-		{"a name in the data folder", []string{"beta"}, []string{"beta"}, ""},
-		{"an index file", []string{local.IndexPath(dataDir, "beta")}, []string{"beta"}, ""},
-		{"several", []string{"beta", "hb=" + folder}, []string{"beta", "hb"}, ""},
-		{"unknown name lists the known ones", []string{"gamma"}, nil, "(known: Team-Handbook, beta, hb)"},
-		{"NAME=missing folder", []string{"x=" + filepath.Join(dir, "nope")}, nil, "is not a folder"},
-		{"bad name", []string{"../x=" + folder}, nil, "knowledge base name"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			cfg := &config.Knowledge{Backend: "local", KBs: tt.kbs, DataDir: dataDir}
-			backend, closeBackend, err := openBackend(context.Background(), cfg, slog.New(slog.DiscardHandler))
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tt.wantErr)
-				}
-				if !errors.As(err, new(usageError)) {
-					t.Errorf("err %v is not a usage error (exit 2)", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer closeBackend()
-			list, err := backend.ListKnowledgeBases(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			var names []string
-			for _, k := range list {
-				names = append(names, k.ID)
-				if k.Status != "ready" {
-					t.Errorf("%s: status %q", k.ID, k.Status)
-				}
-			}
-			if strings.Join(names, ",") != strings.Join(tt.want, ",") {
-				t.Errorf("served %v, want %v", names, tt.want)
-			}
-			if err := backend.Ready(context.Background()); err != nil {
-				t.Errorf("Ready: %v", err)
-			}
-			res, err := backend.Search(context.Background(), kb.Query{Text: "runbook troubleshooting", MaxResults: 3})
-			if err != nil || len(res.Results) == 0 {
-				t.Errorf("search: %v, %d results", err, len(res.Results))
-			}
-		})
-	}
-	if _, err := os.Stat(local.IndexPath(dataDir, "hb")); err != nil {
-		t.Errorf("serving a folder did not leave its index in the data folder: %v", err)
+	defer closeBackend()
+	list, err := backend.ListKnowledgeBases(context.Background())
+	if err != nil || len(list) != 1 || list[0].ID != docs.Name {
+		t.Errorf("no --kb: serves %+v (%v), want the built-in %s", list, err, docs.Name)
 	}
 }

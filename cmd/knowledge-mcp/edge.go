@@ -12,81 +12,36 @@ import (
 	"github.com/knowledge-mcp/knowledge-mcp/internal/metrics"
 )
 
-// edge is the HTTP edge built from its settings: the authenticator, the
-// metrics registry and the options they make.
+// edge is the HTTP edge made from its validated settings: the
+// authenticator and the metrics registry, which need the running process,
+// added to the parsed options.
 type edge struct {
 	cfg     *config.Edge
 	logger  *slog.Logger
 	metrics *metrics.Registry // nil when metrics are off
-	opts    httpserver.Options
+	// opts are the options of httpserver.New but Ready and Logger.
+	opts httpserver.Options
 }
 
-// newEdge builds the edge from validated settings. With jwt auth it fetches
+// newEdge makes the edge from validated settings. With jwt auth it fetches
 // the JWKS once; ctx ends its background refresh.
-func newEdge(ctx context.Context, cfg *config.Edge, logger *slog.Logger) (*edge, error) {
-	e := &edge{cfg: cfg, logger: logger}
-	public, err := cfg.PublicBase()
-	if err != nil {
-		return nil, usageError{err}
-	}
-	trusted, err := cfg.TrustedPrefixes()
-	if err != nil {
-		return nil, usageError{err}
-	}
-	perSecond, err := cfg.RatePerSecond()
-	if err != nil {
-		return nil, usageError{err}
-	}
-	origins := make([]string, 0, len(cfg.CORSOrigins))
-	for _, o := range cfg.CORSOrigins {
-		if o != "*" {
-			if o, err = config.NormalizeOrigin(o); err != nil {
-				return nil, usageError{err}
-			}
-		}
-		origins = append(origins, o)
-	}
+func newEdge(ctx context.Context, cfg *config.Edge, o *config.ServeOptions, logger *slog.Logger) (*edge, error) {
+	e := &edge{cfg: cfg, logger: logger, opts: o.HTTP}
 	if cfg.Metrics {
 		e.metrics = metrics.New()
 	}
-	e.opts = httpserver.Options{
-		PublicURL:      public,
-		TrustedProxies: trusted,
-		CORS: httpserver.CORS{
-			Origins:          origins,
-			AllowCredentials: cfg.CORSAllowCredentials,
-			MaxAge:           cfg.CORSMaxAge,
-		},
-		OriginVerify:  httpserver.OriginVerify{Header: cfg.OriginVerifyHeader, Secret: cfg.OriginVerifySecret},
-		MaxConcurrent: cfg.MaxConcurrent,
-		RateLimit:     perSecond,
-		RateBurst:     cfg.Burst(),
-		Metrics:       e.metrics,
-		ServeMetrics:  cfg.Metrics && cfg.MetricsAddr == "",
-		MetricsToken:  cfg.MetricsToken,
-	}
+	e.opts.Metrics = e.metrics
 	switch cfg.Auth {
 	case config.AuthAPIKey:
-		keys, err := cfg.Keys()
-		if err != nil {
-			return nil, usageError{err}
-		}
-		a, err := httpserver.NewAPIKeyAuth(cfg.APIKeyHeader, keys)
+		a, err := httpserver.NewAPIKeyAuth(cfg.APIKeyHeader, o.APIKeys)
 		if err != nil {
 			return nil, usageError{err}
 		}
 		e.opts.Auth = a
 	case config.AuthJWT:
-		a, err := httpserver.NewJWTAuth(ctx, httpserver.JWTConfig{
-			JWKSURL:              cfg.JWTJWKSURL,
-			Issuer:               cfg.JWTIssuer,
-			Audiences:            cfg.JWTAudiences,
-			ClientIDs:            cfg.JWTClientIDs,
-			Scopes:               cfg.JWTScopes,
-			Leeway:               cfg.JWTLeeway,
-			AuthorizationServers: cfg.JWTAuthorizationServers,
-			Logger:               logger,
-		})
+		jwt := o.JWT
+		jwt.Logger = logger
+		a, err := httpserver.NewJWTAuth(ctx, jwt)
 		if err != nil {
 			return nil, err
 		}
@@ -96,16 +51,6 @@ func newEdge(ctx context.Context, cfg *config.Edge, logger *slog.Logger) (*edge,
 		e.opts.CORS.ExtraHeaders = []string{e.opts.Auth.CredentialHeader()}
 	}
 	return e, nil
-}
-
-// options returns base with the edge's fields filled in; every other field
-// of base is kept.
-func (e *edge) options(base httpserver.Options) httpserver.Options {
-	o := e.opts
-	base.PublicURL, base.TrustedProxies, base.CORS, base.Auth, base.OriginVerify = o.PublicURL, o.TrustedProxies, o.CORS, o.Auth, o.OriginVerify
-	base.MaxConcurrent, base.RateLimit, base.RateBurst = o.MaxConcurrent, o.RateLimit, o.RateBurst
-	base.Metrics, base.ServeMetrics, base.MetricsToken = o.Metrics, o.ServeMetrics, o.MetricsToken
-	return base
 }
 
 // logPosture logs, once at start, how the server is exposed and protected,
@@ -120,8 +65,8 @@ func (e *edge) logPosture(loopback bool, host string) {
 		metricsAt = "/metrics on the main port"
 	}
 	rate := "off"
-	if r, _ := c.RatePerSecond(); r > 0 {
-		rate = fmt.Sprintf("%g/s burst %d per client", r, c.Burst())
+	if r := e.opts.RateLimit; r > 0 {
+		rate = fmt.Sprintf("%g/s burst %d per client", float64(r), e.opts.RateBurst)
 	}
 	attrs := []any{"auth", c.Auth}
 	switch c.Auth {

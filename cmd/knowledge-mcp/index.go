@@ -8,7 +8,6 @@ import (
 	"maps"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,12 +17,6 @@ import (
 	"github.com/knowledge-mcp/knowledge-mcp/internal/ingest"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/local"
 )
-
-// testKillEnv makes "index" kill itself hard at a chosen point, so tests
-// can prove that an interrupted build leaves the previous index usable:
-// "files:N" after the N-th file, "rename" after the new file is written but
-// before it replaces the old one. For tests only.
-const testKillEnv = "KNOWLEDGE_MCP_TEST_KILL"
 
 func runIndex(ctx context.Context, env *environment, args []string) error {
 	var (
@@ -77,7 +70,7 @@ replaced atomically: a running server keeps answering and switches to the new in
 		Chunk:        ingest.ChunkOptions{MaxBytes: chunkBytes, OverlapBytes: overlapBytes},
 		MaxFileBytes: maxFileBytes,
 		Progress:     progress.update,
-		Hooks:        killHooks(env.getenv(testKillEnv)),
+		Hooks:        env.indexHooks,
 	}
 	stats, err := local.Build(ctx, opts)
 	progress.done()
@@ -134,32 +127,6 @@ func skipKind(reason string) string {
 		reason = reason[:i]
 	}
 	return strings.TrimSpace(reason)
-}
-
-// killHooks turns the test-only KNOWLEDGE_MCP_TEST_KILL setting into build
-// hooks that SIGKILL this process.
-func killHooks(spec string) local.BuildHooks {
-	kill := func() {
-		if p, err := os.FindProcess(os.Getpid()); err == nil {
-			p.Kill() // SIGKILL where there are signals
-		}
-		select {} // never returns
-	}
-	switch {
-	case spec == "rename":
-		return local.BuildHooks{BeforeRename: kill}
-	case strings.HasPrefix(spec, "files:"):
-		n, err := strconv.Atoi(strings.TrimPrefix(spec, "files:"))
-		if err != nil {
-			return local.BuildHooks{}
-		}
-		return local.BuildHooks{AfterFile: func(done int) {
-			if done >= n {
-				kill()
-			}
-		}}
-	}
-	return local.BuildHooks{}
 }
 
 // progress draws a progress bar on a terminal and plain lines elsewhere.

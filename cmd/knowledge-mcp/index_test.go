@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -37,8 +38,40 @@ func TestIndexHelperProcess(t *testing.T) {
 			break
 		}
 	}
-	env := &environment{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	env := &environment{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, indexHooks: killHooks(os.Getenv(testKillEnv))}
 	os.Exit(run(context.Background(), env, args))
+}
+
+// testKillEnv makes the "index" of TestIndexHelperProcess kill itself hard
+// at a chosen point, so tests can prove that an interrupted build leaves the
+// previous index usable: "files:N" after the N-th file, "rename" after the
+// new file is written but before it replaces the old one.
+const testKillEnv = "KNOWLEDGE_MCP_TEST_KILL"
+
+// killHooks turns a KNOWLEDGE_MCP_TEST_KILL value into build hooks that
+// SIGKILL this process.
+func killHooks(spec string) local.BuildHooks {
+	kill := func() {
+		if p, err := os.FindProcess(os.Getpid()); err == nil {
+			p.Kill() // SIGKILL where there are signals
+		}
+		select {} // never returns
+	}
+	switch {
+	case spec == "rename":
+		return local.BuildHooks{BeforeRename: kill}
+	case strings.HasPrefix(spec, "files:"):
+		n, err := strconv.Atoi(strings.TrimPrefix(spec, "files:"))
+		if err != nil {
+			return local.BuildHooks{}
+		}
+		return local.BuildHooks{AfterFile: func(done int) {
+			if done >= n {
+				kill()
+			}
+		}}
+	}
+	return local.BuildHooks{}
 }
 
 func writeFiles(t *testing.T, dir string, files map[string]string) {

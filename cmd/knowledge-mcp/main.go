@@ -29,6 +29,7 @@ import (
 	"syscall"
 
 	"github.com/knowledge-mcp/knowledge-mcp/internal/config"
+	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/local"
 )
 
 // command is one subcommand of knowledge-mcp.
@@ -44,6 +45,8 @@ type environment struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// indexHooks interrupt "index" at a chosen point; set only by tests.
+	indexHooks local.BuildHooks
 }
 
 // usageError marks bad flags, environment or arguments: exit status 2.

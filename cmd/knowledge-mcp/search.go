@@ -37,25 +37,20 @@ snippet, or JSON with --json. Without --kb it searches the built-in documentatio
 	if strings.TrimSpace(text) == "" {
 		return usagef(`want a QUERY; usage: knowledge-mcp search "QUERY" [--kb NAME]`)
 	}
-	if err := kbCfg.Validate(); err != nil {
-		return usageError{err}
-	}
 	var filter *kb.Filter
-	filter, err = kb.ParseFilter([]byte(filterJSON))
-	if err != nil {
-		return usageError{err}
-	}
-	logger, err := newLogger(env.stderr, &logCfg)
+	s, err := start(ctx, env, &logCfg, &kbCfg, func() (err error) {
+		if err := kbCfg.Validate(); err != nil {
+			return err
+		}
+		filter, err = kb.ParseFilter([]byte(filterJSON))
+		return err
+	}, nil)
 	if err != nil {
 		return err
 	}
-	backend, closeBackend, err := openBackend(ctx, &kbCfg, logger)
-	if err != nil {
-		return err
-	}
-	defer closeBackend()
+	defer s.close()
 	q := kb.Query{Text: text, MaxResults: maxResults, Filter: filter}
-	res, err := backend.Search(ctx, q)
+	res, err := s.backend.Search(ctx, q)
 	if err != nil {
 		if errors.Is(err, kb.ErrInvalidArgument) {
 			return usageError{err}

@@ -10,88 +10,50 @@ import (
 	"github.com/knowledge-mcp/knowledge-mcp/internal/metrics"
 )
 
-type serveConfig struct {
-	http    config.HTTP
-	log     config.Log
-	edge    config.Edge
-	kb      config.Knowledge
-	runtime config.Runtime
-	// conformanceFixtures serves the MCP conformance suite's test tools.
-	conformanceFixtures bool
-}
-
 func runServe(ctx context.Context, env *environment, args []string) error {
-	var cfg serveConfig
+	var cfg config.Serve
+	// testing holds the settings of a binary built for tests
+	// (testing_conformance.go); empty in the shipped binary.
+	var testFlags testingConfig
 	fs := config.NewFlagSet("serve", "Usage: knowledge-mcp serve [flags]\n\nServes MCP over streamable HTTP at http://HOST:PORT/mcp (stateless: any replica answers any request),\nwith /healthz and /readyz beside it.", env.stdout)
-	cfg.http.AddFlags(fs)
-	cfg.log.AddFlags(fs)
-	cfg.kb.AddFlags(fs)
-	cfg.edge.AddFlags(fs)
-	cfg.runtime.AddFlags(fs)
-	fs.Bool(&cfg.conformanceFixtures, "conformance-fixtures", "CONFORMANCE_FIXTURES", false, "TESTING ONLY: also serve the MCP conformance suite's test tools, resources and prompts")
+	cfg.AddFlags(fs)
+	testFlags.addFlags(fs)
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
 	}
 	if len(fs.Args()) > 0 {
 		return usagef("unexpected arguments %q", fs.Args())
 	}
-	if err := cfg.http.Validate(); err != nil {
-		return usageError{err}
-	}
-	if err := cfg.kb.Validate(); err != nil {
-		return usageError{err}
-	}
-	if err := cfg.edge.Validate(); err != nil {
-		return usageError{err}
-	}
-	if err := cfg.runtime.Validate(); err != nil {
-		return usageError{err}
-	}
-	logger, err := newLogger(env.stderr, &cfg.log)
+	var opts *config.ServeOptions
+	var edge *edge
+	s, err := start(ctx, env, &cfg.Log, &cfg.Knowledge,
+		func() (err error) { opts, err = cfg.Validate(); return err },
+		func(s *started) (err error) {
+			s.onClose(tuneGC(env, &cfg.Runtime, s.logger))
+			// The edge first: its metrics registry also measures the backend.
+			edge, err = newEdge(ctx, &cfg.Edge, opts, s.logger)
+			return err
+		})
 	if err != nil {
 		return err
 	}
-	defer tuneGC(env, &cfg.runtime, logger)()
-	// The edge first: its metrics registry (edge.metrics) also measures the
-	// backend: metrics.InstrumentBackend(backend, name, edge.metrics).
-	edge, err := newEdge(ctx, &cfg.edge, logger)
-	if err != nil {
-		return err
-	}
-
-	backend, closeBackend, err := openBackend(ctx, &cfg.kb, logger)
-	if err != nil {
-		return err
-	}
-	defer closeBackend()
-	backend = metrics.InstrumentBackend(backend, cfg.kb.Backend, edge.metrics)
+	defer s.close()
+	logger := s.logger
+	backend := metrics.InstrumentBackend(s.backend, cfg.Knowledge.Backend, edge.metrics)
 
 	info := buildinfo.Get()
-	server := mcpserver.New(mcpserver.Options{Version: info.Version, Logger: logger, Backend: backend, ConformanceFixtures: cfg.conformanceFixtures})
-	if cfg.conformanceFixtures {
-		logger.Warn("serving the MCP conformance suite's test fixtures (CONFORMANCE_FIXTURES): for testing only")
-	}
-	handler := httpserver.New(server, edge.options(httpserver.Options{
-		Ready:        backend.Ready,
-		Logger:       logger,
-		MaxBodyBytes: cfg.http.MaxBodyBytes,
-		KeepAlive:    cfg.http.KeepAlive,
-		AllowedHosts: cfg.http.AllowedHosts,
-	}))
-	srv, err := httpserver.Listen(cfg.http.Addr(), handler, httpserver.Timeouts{
-		ReadHeader: cfg.http.ReadHeaderTimeout,
-		Read:       cfg.http.ReadTimeout,
-		Write:      cfg.http.WriteTimeout,
-		Idle:       cfg.http.IdleTimeout,
-		Drain:      cfg.http.DrainTimeout,
-	}, logger)
+	server := mcpserver.New(mcpserver.Options{Version: info.Version, Logger: logger, Backend: backend, Extensions: testFlags.extensions(logger)})
+	handlerOpts := edge.opts
+	handlerOpts.Ready = backend.Ready
+	handlerOpts.Logger = logger
+	srv, err := httpserver.Listen(opts.Addr, httpserver.New(server, handlerOpts), opts.Timeouts, logger)
 	if err != nil {
 		return err
 	}
 	logger.Info("serving MCP over streamable HTTP",
 		"url", "http://"+srv.Addr().String()+httpserver.Path,
 		"version", info.Version, "commit", info.Commit)
-	edge.logPosture(cfg.http.IsLoopback(), cfg.http.Host)
+	edge.logPosture(opts.Loopback, cfg.HTTP.Host)
 	if err := edge.serveMetrics(ctx); err != nil {
 		return err
 	}

@@ -24,19 +24,13 @@ func runStdio(ctx context.Context, env *environment, args []string) error {
 	if len(fs.Args()) > 0 {
 		return usagef("unexpected arguments %q", fs.Args())
 	}
-	if err := kbCfg.Validate(); err != nil {
-		return usageError{err}
-	}
-	logger, err := newLogger(env.stderr, &logCfg)
+	s, err := start(ctx, env, &logCfg, &kbCfg, kbCfg.Validate, nil)
 	if err != nil {
 		return err
 	}
-	backend, closeBackend, err := openBackend(ctx, &kbCfg, logger)
-	if err != nil {
-		return err
-	}
-	defer closeBackend()
-	server := mcpserver.New(mcpserver.Options{Version: buildinfo.Get().Version, Logger: logger, Backend: backend})
+	defer s.close()
+	logger := s.logger
+	server := mcpserver.New(mcpserver.Options{Version: buildinfo.Get().Version, Logger: logger, Backend: s.backend})
 	transport := &mcp.IOTransport{Reader: io.NopCloser(env.stdin), Writer: nopWriteCloser{env.stdout}}
 	logger.Info("serving MCP over stdio")
 	if err := server.Run(ctx, transport); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, io.EOF) {

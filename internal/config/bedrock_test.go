@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/bedrock"
 )
 
 func parseBedrock(t *testing.T, env map[string]string, args ...string) (Bedrock, error) {
@@ -85,7 +87,7 @@ func TestBedrockImplicitFilterFromFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []MetadataAttribute{{Key: "tags", Type: "STRING_LIST", Description: "topics"}}; !reflect.DeepEqual(c.ImplicitFilter, want) {
+	if want := []bedrock.MetadataAttribute{{Key: "tags", Type: "STRING_LIST", Description: "topics"}}; !reflect.DeepEqual(c.ImplicitFilter, want) {
 		t.Errorf("attributes = %+v", c.ImplicitFilter)
 	}
 }

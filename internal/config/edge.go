@@ -10,6 +10,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/knowledge-mcp/knowledge-mcp/internal/httpserver"
+	"golang.org/x/net/http/httpguts"
+	"golang.org/x/time/rate"
 )
 
 // Authentication modes of [Edge.Auth].
@@ -110,89 +114,132 @@ func (c *Edge) AddFlags(f *FlagSet) {
 	f.Secret(&c.MetricsToken, "metrics-token", "METRICS_TOKEN", "bearer token required to read /metrics")
 }
 
-// Validate checks the settings. It reads the API key file.
-func (c *Edge) Validate() error {
-	if c.PublicURL != "" {
-		if _, err := c.PublicBase(); err != nil {
-			return err
-		}
+// EdgeOptions are the edge settings validated and parsed once, in the
+// types the HTTP layer takes as they are.
+type EdgeOptions struct {
+	// HTTP holds every edge field of httpserver.Options but Auth and
+	// Metrics, which are made by the running process (a JWKS fetch, a
+	// registry): PublicURL, TrustedProxies, CORS (but ExtraHeaders),
+	// OriginVerify, MaxConcurrent, RateLimit, RateBurst, ServeMetrics and
+	// MetricsToken.
+	HTTP httpserver.Options
+	// APIKeys are the accepted keys with auth api-key, from API_KEYS and
+	// API_KEYS_FILE.
+	APIKeys []string
+	// JWT configures auth jwt (its Logger is left to the caller).
+	JWT httpserver.JWTConfig
+}
+
+// Validate checks the settings and returns them parsed. It reads the API
+// key file.
+func (c *Edge) Validate() (*EdgeOptions, error) {
+	o := &EdgeOptions{}
+	var err error
+	if o.HTTP.PublicURL, err = c.publicBase(); err != nil {
+		return nil, err
 	}
-	if _, err := c.TrustedPrefixes(); err != nil {
-		return err
+	if o.HTTP.TrustedProxies, err = c.trustedPrefixes(); err != nil {
+		return nil, err
 	}
-	for _, o := range c.CORSOrigins {
-		if o == "*" {
+	origins := make([]string, 0, len(c.CORSOrigins))
+	for _, origin := range c.CORSOrigins {
+		if origin == "*" {
 			if c.CORSAllowCredentials {
-				return errors.New("cors-origins (CORS_ORIGINS): '*' cannot be combined with cors-allow-credentials; list the origins")
+				return nil, errors.New("cors-origins (CORS_ORIGINS): '*' cannot be combined with cors-allow-credentials; list the origins")
 			}
+			origins = append(origins, origin)
 			continue
 		}
-		if _, err := NormalizeOrigin(o); err != nil {
-			return fmt.Errorf("cors-origins (CORS_ORIGINS): %w", err)
+		normalized, err := normalizeOrigin(origin)
+		if err != nil {
+			return nil, fmt.Errorf("cors-origins (CORS_ORIGINS): %w", err)
 		}
+		origins = append(origins, normalized)
 	}
 	if c.CORSMaxAge < 0 {
-		return fmt.Errorf("cors-max-age (CORS_MAX_AGE): %s must not be negative", c.CORSMaxAge)
+		return nil, fmt.Errorf("cors-max-age (CORS_MAX_AGE): %s must not be negative", c.CORSMaxAge)
 	}
+	o.HTTP.CORS = httpserver.CORS{Origins: origins, AllowCredentials: c.CORSAllowCredentials, MaxAge: c.CORSMaxAge}
 	switch c.Auth {
 	case AuthNone, "":
 		c.Auth = AuthNone
 	case AuthAPIKey:
-		if !validHeaderName(c.APIKeyHeader) {
-			return fmt.Errorf("api-key-header (API_KEY_HEADER): %q is not a valid header name", c.APIKeyHeader)
+		if !httpguts.ValidHeaderFieldName(c.APIKeyHeader) {
+			return nil, fmt.Errorf("api-key-header (API_KEY_HEADER): %q is not a valid header name", c.APIKeyHeader)
 		}
-		keys, err := c.Keys()
+		keys, err := c.keys()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if len(keys) == 0 {
-			return errors.New("auth api-key: no keys; set API_KEYS (comma-separated) or API_KEYS_FILE")
+			return nil, errors.New("auth api-key: no keys; set API_KEYS (comma-separated) or API_KEYS_FILE")
 		}
+		o.APIKeys = keys
 	case AuthJWT:
 		if c.JWTJWKSURL == "" {
-			return errors.New("auth jwt: jwt-jwks-url (JWT_JWKS_URL) is required")
+			return nil, errors.New("auth jwt: jwt-jwks-url (JWT_JWKS_URL) is required")
 		}
 		if u, err := url.Parse(c.JWTJWKSURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return fmt.Errorf("jwt-jwks-url (JWT_JWKS_URL): %q is not an http(s) URL", c.JWTJWKSURL)
+			return nil, fmt.Errorf("jwt-jwks-url (JWT_JWKS_URL): %q is not an http(s) URL", c.JWTJWKSURL)
 		}
 		if c.JWTIssuer == "" {
-			return errors.New("auth jwt: jwt-issuer (JWT_ISSUER) is required, e.g. https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf")
+			return nil, errors.New("auth jwt: jwt-issuer (JWT_ISSUER) is required, e.g. https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf")
 		}
 		if len(c.JWTAudiences) == 0 && len(c.JWTClientIDs) == 0 {
-			return errors.New("auth jwt: set jwt-audience (JWT_AUDIENCE) or jwt-client-ids (JWT_CLIENT_IDS), so that tokens issued for other services are refused")
+			return nil, errors.New("auth jwt: set jwt-audience (JWT_AUDIENCE) or jwt-client-ids (JWT_CLIENT_IDS), so that tokens issued for other services are refused")
 		}
 		if c.JWTLeeway < 0 || c.JWTLeeway > 5*time.Minute {
-			return fmt.Errorf("jwt-leeway (JWT_LEEWAY): %s must be between 0 and 5m", c.JWTLeeway)
+			return nil, fmt.Errorf("jwt-leeway (JWT_LEEWAY): %s must be between 0 and 5m", c.JWTLeeway)
+		}
+		o.JWT = httpserver.JWTConfig{
+			JWKSURL:              c.JWTJWKSURL,
+			Issuer:               c.JWTIssuer,
+			Audiences:            c.JWTAudiences,
+			ClientIDs:            c.JWTClientIDs,
+			Scopes:               c.JWTScopes,
+			Leeway:               c.JWTLeeway,
+			AuthorizationServers: c.JWTAuthorizationServers,
 		}
 	default:
-		return fmt.Errorf("auth (AUTH): unknown mode %q; use none, api-key or jwt", c.Auth)
+		return nil, fmt.Errorf("auth (AUTH): unknown mode %q; use none, api-key or jwt", c.Auth)
 	}
 	if (c.OriginVerifyHeader == "") != (c.OriginVerifySecret == "") {
-		return errors.New("origin-verify: set both ORIGIN_VERIFY_HEADER (the header name) and ORIGIN_VERIFY_SECRET (its value), or neither")
+		return nil, errors.New("origin-verify: set both ORIGIN_VERIFY_HEADER (the header name) and ORIGIN_VERIFY_SECRET (its value), or neither")
 	}
 	if c.OriginVerifyHeader != "" {
-		if !validHeaderName(c.OriginVerifyHeader) {
-			return fmt.Errorf("origin-verify-header (ORIGIN_VERIFY_HEADER): %q is not a valid header name", c.OriginVerifyHeader)
+		if !httpguts.ValidHeaderFieldName(c.OriginVerifyHeader) {
+			return nil, fmt.Errorf("origin-verify-header (ORIGIN_VERIFY_HEADER): %q is not a valid header name", c.OriginVerifyHeader)
 		}
 		if len(c.OriginVerifySecret) < minAPIKeyLength {
-			return fmt.Errorf("origin-verify-secret (ORIGIN_VERIFY_SECRET): shorter than %d characters; use a long random value", minAPIKeyLength)
+			return nil, fmt.Errorf("origin-verify-secret (ORIGIN_VERIFY_SECRET): shorter than %d characters; use a long random value", minAPIKeyLength)
 		}
 	}
 	if c.MaxConcurrent < 0 {
-		return fmt.Errorf("max-concurrent-requests (MAX_CONCURRENT_REQUESTS): %d must not be negative", c.MaxConcurrent)
+		return nil, fmt.Errorf("max-concurrent-requests (MAX_CONCURRENT_REQUESTS): %d must not be negative", c.MaxConcurrent)
 	}
-	if _, err := c.RatePerSecond(); err != nil {
-		return err
+	perSecond, err := c.ratePerSecond()
+	if err != nil {
+		return nil, err
 	}
 	if c.RateBurst < 0 {
-		return fmt.Errorf("rate-limit-burst (RATE_LIMIT_BURST): %d must not be negative", c.RateBurst)
+		return nil, fmt.Errorf("rate-limit-burst (RATE_LIMIT_BURST): %d must not be negative", c.RateBurst)
 	}
-	return nil
+	o.HTTP.OriginVerify = httpserver.OriginVerify{Header: c.OriginVerifyHeader, Secret: c.OriginVerifySecret}
+	o.HTTP.MaxConcurrent = c.MaxConcurrent
+	o.HTTP.RateLimit = rate.Limit(perSecond)
+	o.HTTP.RateBurst = c.RateBurst
+	if o.HTTP.RateBurst == 0 {
+		// The default burst: twice the per-second rate, at least 1.
+		o.HTTP.RateBurst = max(1, int(math.Ceil(2*perSecond)))
+	}
+	o.HTTP.ServeMetrics = c.Metrics && c.MetricsAddr == ""
+	o.HTTP.MetricsToken = c.MetricsToken
+	return o, nil
 }
 
-// PublicBase returns the configured public URL without a trailing slash (and
+// publicBase returns the configured public URL without a trailing slash (and
 // without a trailing /mcp, which people often paste), or nil when none is set.
-func (c *Edge) PublicBase() (*url.URL, error) {
+func (c *Edge) publicBase() (*url.URL, error) {
 	if c.PublicURL == "" {
 		return nil, nil
 	}
@@ -203,7 +250,7 @@ func (c *Edge) PublicBase() (*url.URL, error) {
 	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 		return nil, fmt.Errorf("public-url (PUBLIC_URL): %q must not carry a query, fragment or user", c.PublicURL)
 	}
-	if u.Scheme == "http" && !isLoopbackName(u.Hostname()) {
+	if u.Scheme == "http" && !httpserver.IsLoopbackHost(u.Hostname()) {
 		return nil, fmt.Errorf("public-url (PUBLIC_URL): %q uses http:// on a non-local host; browsers block it as mixed content, use https://", c.PublicURL)
 	}
 	u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/mcp")
@@ -211,8 +258,8 @@ func (c *Edge) PublicBase() (*url.URL, error) {
 	return u, nil
 }
 
-// TrustedPrefixes parses TrustedProxies; a bare address is a /32 or /128.
-func (c *Edge) TrustedPrefixes() ([]netip.Prefix, error) {
+// trustedPrefixes parses TrustedProxies; a bare address is a /32 or /128.
+func (c *Edge) trustedPrefixes() ([]netip.Prefix, error) {
 	var out []netip.Prefix
 	for _, s := range c.TrustedProxies {
 		if p, err := netip.ParsePrefix(s); err == nil {
@@ -228,8 +275,8 @@ func (c *Edge) TrustedPrefixes() ([]netip.Prefix, error) {
 	return out, nil
 }
 
-// RatePerSecond returns the per-client rate in requests per second; 0 is off.
-func (c *Edge) RatePerSecond() (float64, error) {
+// ratePerSecond returns the per-client rate in requests per second; 0 is off.
+func (c *Edge) ratePerSecond() (float64, error) {
 	s := strings.TrimSpace(c.RateLimit)
 	if s == "" || s == "0" {
 		return 0, nil
@@ -252,18 +299,9 @@ func (c *Edge) RatePerSecond() (float64, error) {
 	return n / per, nil
 }
 
-// Burst returns the configured burst, or its default for the rate.
-func (c *Edge) Burst() int {
-	if c.RateBurst > 0 {
-		return c.RateBurst
-	}
-	r, _ := c.RatePerSecond()
-	return max(1, int(math.Ceil(2*r)))
-}
-
-// Keys returns the accepted API keys from API_KEYS and API_KEYS_FILE. The
+// keys returns the accepted API keys from API_KEYS and API_KEYS_FILE. The
 // error never contains a key.
-func (c *Edge) Keys() ([]string, error) {
+func (c *Edge) keys() ([]string, error) {
 	keys := SplitList(c.APIKeys)
 	if c.APIKeysFile != "" {
 		data, err := os.ReadFile(c.APIKeysFile)
@@ -286,10 +324,10 @@ func (c *Edge) Keys() ([]string, error) {
 	return keys, nil
 }
 
-// NormalizeOrigin returns an origin in its serialized form
+// normalizeOrigin returns an origin in its serialized form
 // (scheme://host[:port], lower case, default port dropped), as browsers send
 // it in the Origin header.
-func NormalizeOrigin(s string) (string, error) {
+func normalizeOrigin(s string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(s))
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
 		return "", fmt.Errorf("%q is not an origin such as https://app.example.com", s)
@@ -303,26 +341,4 @@ func NormalizeOrigin(s string) (string, error) {
 		}
 	}
 	return scheme + "://" + host, nil
-}
-
-func isLoopbackName(h string) bool {
-	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
-		return true
-	}
-	a, err := netip.ParseAddr(h)
-	return err == nil && a.IsLoopback()
-}
-
-func validHeaderName(name string) bool {
-	if name == "" {
-		return false
-	}
-	for _, r := range name {
-		if r > 127 || !(r == '-' || r == '_' || r == '.' || r == '!' || r == '#' || r == '$' || r == '%' || r == '&' ||
-			r == '\'' || r == '*' || r == '+' || r == '^' || r == '`' || r == '|' || r == '~' ||
-			('0' <= r && r <= '9') || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z')) {
-			return false
-		}
-	}
-	return true
 }

@@ -11,14 +11,22 @@ import (
 // parseEdge parses the edge settings from env alone and validates them.
 func parseEdge(t *testing.T, env map[string]string) (*Edge, error) {
 	t.Helper()
+	c, _, err := parseEdgeOptions(t, env)
+	return c, err
+}
+
+// parseEdgeOptions is parseEdge returning the parsed options too.
+func parseEdgeOptions(t *testing.T, env map[string]string) (*Edge, *EdgeOptions, error) {
+	t.Helper()
 	var c Edge
 	fs := NewFlagSet("serve", "test", nil)
 	c.AddFlags(fs)
 	fs.Getenv = func(k string) string { return env[k] }
 	if err := fs.Parse(nil); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &c, c.Validate()
+	o, err := c.Validate()
+	return &c, o, err
 }
 
 func TestEdgeValidate(t *testing.T) {
@@ -86,17 +94,17 @@ func TestEdgeValidate(t *testing.T) {
 }
 
 func TestEdgeDerivedValues(t *testing.T) {
-	c, err := parseEdge(t, map[string]string{"RATE_LIMIT": "120/m", "PUBLIC_URL": "https://kb.example.com/base/mcp/", "CORS_MAX_AGE": "10m"})
+	c, o, err := parseEdgeOptions(t, map[string]string{"RATE_LIMIT": "120/m", "PUBLIC_URL": "https://kb.example.com/base/mcp/", "CORS_MAX_AGE": "10m"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r, _ := c.RatePerSecond(); r != 2 {
+	if r := o.HTTP.RateLimit; r != 2 {
 		t.Errorf("120/m = %v/s, want 2", r)
 	}
-	if b := c.Burst(); b != 4 {
+	if b := o.HTTP.RateBurst; b != 4 {
 		t.Errorf("default burst %d, want 4 (twice the per-second rate)", b)
 	}
-	u, _ := c.PublicBase()
+	u := o.HTTP.PublicURL
 	if got := u.String(); got != "https://kb.example.com/base" {
 		t.Errorf("public base %q, want https://kb.example.com/base", got)
 	}
@@ -112,13 +120,13 @@ func TestNormalizeOrigin(t *testing.T) {
 		"http://localhost:6274":        "http://localhost:6274",
 		"http://[::1]:80":              "http://[::1]",
 	} {
-		if got, err := NormalizeOrigin(in); err != nil || got != want {
-			t.Errorf("NormalizeOrigin(%q) = %q, %v; want %q", in, got, err, want)
+		if got, err := normalizeOrigin(in); err != nil || got != want {
+			t.Errorf("normalizeOrigin(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
 	for _, bad := range []string{"app.example.com", "ftp://x", "https://a.example/path", "https://a.example?q=1"} {
-		if _, err := NormalizeOrigin(bad); err == nil {
-			t.Errorf("NormalizeOrigin(%q) accepted", bad)
+		if _, err := normalizeOrigin(bad); err == nil {
+			t.Errorf("normalizeOrigin(%q) accepted", bad)
 		}
 	}
 }

@@ -16,10 +16,10 @@ var Backends = []string{"local", "bedrock"}
 type Knowledge struct {
 	// Backend selects the implementation: "local" (default) or "bedrock".
 	Backend string
-	// KBs are the local knowledge bases to serve: folder paths (indexed
-	// at start, incrementally), NAME=FOLDER pairs, index names in DataDir,
-	// or paths of .kbi index files. Empty serves the built-in
-	// documentation.
+	// KBs are the local knowledge bases to serve, as given; what each
+	// means (a folder, NAME=FOLDER, a name in DataDir, an index file) is
+	// decided by the local backend ([local.Options.Sources]). Empty serves
+	// the built-in documentation.
 	KBs []string
 	// DataDir holds local index files.
 	DataDir string

@@ -6,6 +6,8 @@ import (
 	"net"
 	"strings"
 	"time"
+
+	"github.com/knowledge-mcp/knowledge-mcp/internal/httpserver"
 )
 
 // Log configures logging.
@@ -100,9 +102,5 @@ func (c *HTTP) Validate() error {
 
 // IsLoopback reports whether the configured host only listens on loopback.
 func (c *HTTP) IsLoopback() bool {
-	if c.Host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(c.Host)
-	return ip != nil && ip.IsLoopback()
+	return httpserver.IsLoopbackHost(c.Host)
 }

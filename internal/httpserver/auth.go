@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/oauthex"
 )
@@ -94,7 +93,7 @@ func (h *handler) authenticate(next http.Handler) http.Handler {
 			if h.limiter != nil {
 				// Failed attempts spend the client IP's tokens, so that
 				// guessing keys is throttled like any other traffic.
-				if ok, wait := h.limiter.allow("ip:"+h.proxies.clientIP(r), time.Now()); !ok {
+				if ok, wait := h.limiter.allow("ip:"+h.proxies.clientIP(r), now()); !ok {
 					h.refuseRate(w, r, wait)
 					return
 				}

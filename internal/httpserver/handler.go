@@ -21,6 +21,7 @@ import (
 
 	"github.com/knowledge-mcp/knowledge-mcp/internal/metrics"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"golang.org/x/time/rate"
 )
 
 // Path is where the MCP endpoint is served.
@@ -67,7 +68,7 @@ type Options struct {
 	MaxConcurrent int
 	// RateLimit is the per-client rate in requests per second (429 beyond);
 	// 0 disables it. RateBurst is the bucket size (at least 1).
-	RateLimit float64
+	RateLimit rate.Limit
 	RateBurst int
 	// Metrics receives the request metrics; nil records none.
 	Metrics *metrics.Registry
@@ -101,7 +102,7 @@ func New(server *mcp.Server, opts Options) http.Handler {
 		origins: newOriginPolicy(opts.CORS.Origins, opts.PublicURL),
 	}
 	if opts.RateLimit > 0 {
-		h.limiter = newClientLimiter(opts.RateLimit, opts.RateBurst)
+		h.limiter = newClientLimiter(float64(opts.RateLimit), opts.RateBurst)
 	}
 	server.AddReceivingMiddleware(recordOutcome)
 	endpoint := newMCPEndpoint(server, opts)

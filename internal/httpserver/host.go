@@ -27,9 +27,9 @@ func hostGuard(next http.Handler, allowed []string, reg *metrics.Registry) http.
 			return
 		}
 		local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
-		if ok && local != nil && isLoopbackHost(hostOnly(local.String())) {
+		if ok && local != nil && IsLoopbackHost(hostOnly(local.String())) {
 			host := strings.ToLower(hostOnly(r.Host))
-			if !isLoopbackHost(host) && !allowedSet[host] {
+			if !IsLoopbackHost(host) && !allowedSet[host] {
 				reg.OriginRejected("host")
 				writeJSON(w, http.StatusForbidden, map[string]any{
 					"jsonrpc": "2.0", "id": nil,
@@ -52,7 +52,9 @@ func hostOnly(hostport string) string {
 	return strings.Trim(hostport, "[]")
 }
 
-func isLoopbackHost(h string) bool {
+// IsLoopbackHost reports whether h (a host name or address, without port)
+// is a loopback host: localhost, a *.localhost name or a loopback address.
+func IsLoopbackHost(h string) bool {
 	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
 		return true
 	}

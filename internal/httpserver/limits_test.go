@@ -36,3 +36,10 @@ func TestClientLimiter(t *testing.T) {
 		t.Errorf("%d buckets after the idle ones expired, want 1", n)
 	}
 }
+
+// size returns the number of buckets held.
+func (c *clientLimiter) size() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.buckets)
+}

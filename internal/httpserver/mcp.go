@@ -2,16 +2,15 @@ package httpserver
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime"
 	"net/http"
 	"strings"
 
+	"github.com/knowledge-mcp/knowledge-mcp/internal/mcpserver"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	segjson "github.com/segmentio/encoding/json"
 )
@@ -36,7 +35,7 @@ func newMCPEndpoint(server *mcp.Server, opts Options) *mcpEndpoint {
 		// operator's allowed hosts for reverse proxies.
 		DisableLocalhostProtection: true,
 		MaxRequestBodyBytes:        opts.MaxBodyBytes,
-		Logger:                     sdkLogger(opts.Logger),
+		Logger:                     mcpserver.SDKLogger(opts.Logger),
 	}
 	jsonOpts := base
 	jsonOpts.JSONResponse = true
@@ -114,15 +113,6 @@ func (e *mcpEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ka := startKeepAlive(w, e.opts.KeepAlive, func() bool { return info != nil && info.dispatched.Load() })
 	defer ka.stop()
 	e.stream.ServeHTTP(ka, r)
-}
-
-// sdkLogger returns logger for the SDK's own chatter (a few lines per
-// request) only when debug logging is on.
-func sdkLogger(logger *slog.Logger) *slog.Logger {
-	if logger != nil && logger.Enabled(context.Background(), slog.LevelDebug) {
-		return logger
-	}
-	return nil
 }
 
 // acceptsEventStream reports whether the Accept header lists

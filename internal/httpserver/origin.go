@@ -49,14 +49,14 @@ func (p *originPolicy) allows(r *http.Request, origin string) bool {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		return false
 	}
-	return isLoopbackHost(u.Hostname()) && arrivedOnLoopback(r)
+	return IsLoopbackHost(u.Hostname()) && arrivedOnLoopback(r)
 }
 
 // arrivedOnLoopback reports whether r's connection was accepted on a
 // loopback address.
 func arrivedOnLoopback(r *http.Request) bool {
 	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
-	return ok && local != nil && isLoopbackHost(hostOnly(local.String()))
+	return ok && local != nil && IsLoopbackHost(hostOnly(local.String()))
 }
 
 // checkOrigin is the MCP spec's rule for streamable HTTP (2025-11-25): a

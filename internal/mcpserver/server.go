@@ -46,13 +46,26 @@ type Options struct {
 	// in all (pages of 100); 0 means DefaultMaxListedResources, negative
 	// lists none. Every document stays readable through the template.
 	MaxListedResources int
-	// ConformanceFixtures registers the test tools, resources and prompts
-	// of the MCP conformance suite (conformance.go). For tests only.
-	ConformanceFixtures bool
+	// Extensions add tools, resources and prompts beyond the product's
+	// own: the MCP conformance suite's fixtures (package conformance) in a
+	// binary built with -tags conformance. None by default.
+	Extensions []Extension
 }
 
-// sdkLogger passes the SDK's per-session chatter through only at debug level.
-func sdkLogger(logger *slog.Logger) *slog.Logger {
+// Extension is a set of additions to the server, with the server-wide
+// handlers they need.
+type Extension struct {
+	// ServerOptions, when set, adjusts the SDK options before the server
+	// is made.
+	ServerOptions func(*mcp.ServerOptions)
+	// Register adds the extension's tools, resources and prompts.
+	Register func(*mcp.Server)
+}
+
+// SDKLogger returns logger for the SDK's own chatter (a few lines per
+// session or request) only when debug logging is on; nil otherwise, which
+// the SDK takes as "discard". The server and the HTTP transport share it.
+func SDKLogger(logger *slog.Logger) *slog.Logger {
 	if logger != nil && logger.Enabled(context.Background(), slog.LevelDebug) {
 		return logger
 	}
@@ -75,17 +88,21 @@ func New(opts Options) *mcp.Server {
 	}
 	serverOpts := &mcp.ServerOptions{
 		Instructions: instructions,
-		Logger:       sdkLogger(opts.Logger),
+		Logger:       SDKLogger(opts.Logger),
 		SchemaCache:  mcp.NewSchemaCache(),
 	}
-	if opts.ConformanceFixtures {
-		conformanceServerOptions(serverOpts)
+	for _, ext := range opts.Extensions {
+		if ext.ServerOptions != nil {
+			ext.ServerOptions(serverOpts)
+		}
 	}
 	server := mcp.NewServer(&mcp.Implementation{Name: Name, Title: "Knowledge base MCP server", Version: opts.Version}, serverOpts)
 	server.AddReceivingMiddleware(recoverPanics(logger))
 	addSimpleAdd(server)
-	if opts.ConformanceFixtures {
-		addConformanceFixtures(server)
+	for _, ext := range opts.Extensions {
+		if ext.Register != nil {
+			ext.Register(server)
+		}
 	}
 	if opts.Backend == nil {
 		return server

@@ -72,15 +72,6 @@ func (f *family[S]) with(values ...string) *S {
 	return s
 }
 
-// get returns the series of the label values, or nil (for tests).
-func (f *family[S]) get(values ...string) *S {
-	var lv labelValues
-	copy(lv[:], values)
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	return f.series[lv]
-}
-
 func (f *family[S]) familyName() string { return f.name }
 
 // write writes the family, its series sorted by label pairs.

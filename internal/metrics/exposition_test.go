@@ -325,3 +325,12 @@ func TestConcurrentUse(t *testing.T) {
 		t.Errorf("duration sum %v, want %v", got, want)
 	}
 }
+
+// get returns the series of the label values, or nil.
+func (f *family[S]) get(values ...string) *S {
+	var lv labelValues
+	copy(lv[:], values)
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return f.series[lv]
+}

@@ -13,7 +13,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -63,6 +65,8 @@ type Server struct {
 
 	mu     sync.Mutex
 	stderr bytes.Buffer
+	// grew is closed and replaced at each line written to stderr.
+	grew   chan struct{}
 	exited chan struct{}
 	err    error
 }
@@ -75,7 +79,7 @@ func Start(t testing.TB, env []string, args ...string) *Server {
 	cmd := exec.Command(Path(t), append([]string{"serve"}, args...)...)
 	cmd.Env = append(os.Environ(), "HOST=127.0.0.1", "PORT=0")
 	cmd.Env = append(cmd.Env, env...)
-	s := &Server{cmd: cmd, exited: make(chan struct{})}
+	s := &Server{cmd: cmd, exited: make(chan struct{}), grew: make(chan struct{})}
 	pr, pw := io.Pipe()
 	cmd.Stderr = pw
 	if err := cmd.Start(); err != nil {
@@ -91,6 +95,8 @@ func Start(t testing.TB, env []string, args ...string) *Server {
 			line := sc.Text()
 			s.mu.Lock()
 			s.stderr.WriteString(line + "\n")
+			close(s.grew)
+			s.grew = make(chan struct{})
 			s.mu.Unlock()
 			var entry struct {
 				Msg string `json:"msg"`
@@ -134,6 +140,31 @@ func (s *Server) Stderr() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.stderr.String()
+}
+
+// WaitLog waits until the server has logged text, and returns the log so
+// far. It fails the test when the server exits or d passes first.
+func (s *Server) WaitLog(t testing.TB, text string, d time.Duration) string {
+	t.Helper()
+	timeout := time.After(d)
+	for {
+		s.mu.Lock()
+		log, grew := s.stderr.String(), s.grew
+		s.mu.Unlock()
+		if strings.Contains(log, text) {
+			return log
+		}
+		select {
+		case <-grew:
+		case <-s.exited:
+			if log := s.Stderr(); strings.Contains(log, text) {
+				return log
+			}
+			t.Fatalf("server exited and never logged %q:\n%s", text, s.Stderr())
+		case <-timeout:
+			t.Fatalf("server did not log %q within %s:\n%s", text, d, s.Stderr())
+		}
+	}
 }
 
 // Signal sends sig to the server process.
@@ -196,4 +227,30 @@ func Call(t testing.TB, method, url, body string, headers ...string) (*http.Resp
 		t.Fatalf("read response: %v", err)
 	}
 	return resp, data
+}
+
+var sampleLine = regexp.MustCompile(`^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)$`)
+
+// Metric returns the value of the sample of name in a Prometheus text
+// exposition whose labels include every label, value pair given, summed
+// over the other labels; 0 when there is none.
+func Metric(exposition, name string, labels ...string) float64 {
+	var sum float64
+	for _, line := range strings.Split(exposition, "\n") {
+		m := sampleLine.FindStringSubmatch(line)
+		if m == nil || m[1] != name {
+			continue
+		}
+		ok := true
+		for i := 0; i+1 < len(labels); i += 2 {
+			if !strings.Contains(m[2], labels[i]+`="`+labels[i+1]+`"`) {
+				ok = false
+				break
+			}
+		}
+		if v, err := strconv.ParseFloat(m[3], 64); ok && err == nil {
+			sum += v
+		}
+	}
+	return sum
 }

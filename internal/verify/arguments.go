@@ -5,47 +5,27 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
-// schema is the part of a JSON Schema the doctor needs to build arguments.
-type schema struct {
-	Type       any                `json:"type"`
-	Properties map[string]*schema `json:"properties"`
-	Required   []string           `json:"required"`
-	Enum       []any              `json:"enum"`
-	Const      any                `json:"const"`
-	Default    any                `json:"default"`
-	Examples   []any              `json:"examples"`
-	Minimum    *float64           `json:"minimum"`
-	Maximum    *float64           `json:"maximum"`
-	MinLength  *int               `json:"minLength"`
-	MinItems   *int               `json:"minItems"`
-	Items      *schema            `json:"items"`
-	Format     string             `json:"format"`
-	AnyOf      []*schema          `json:"anyOf"`
-	OneOf      []*schema          `json:"oneOf"`
-}
-
 // typeName returns the schema's type, the first non-null one of a list.
-func (s *schema) typeName() string {
-	switch t := s.Type.(type) {
-	case string:
-		return t
-	case []any:
-		for _, v := range t {
-			if n, ok := v.(string); ok && n != "null" {
-				return n
-			}
+func typeName(s *jsonschema.Schema) string {
+	if s.Type != "" {
+		return s.Type
+	}
+	for _, n := range s.Types {
+		if n != "null" {
+			return n
 		}
 	}
 	switch {
 	case len(s.Properties) > 0:
 		return "object"
 	case len(s.AnyOf) > 0:
-		return s.AnyOf[0].typeName()
+		return typeName(s.AnyOf[0])
 	case len(s.OneOf) > 0:
-		return s.OneOf[0].typeName()
+		return typeName(s.OneOf[0])
 	}
 	return ""
 }
@@ -59,7 +39,7 @@ func argumentsFor(t *mcp.Tool) (map[string]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("input schema: %w", err)
 	}
-	var s schema
+	var s jsonschema.Schema
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return nil, fmt.Errorf("input schema is not a JSON Schema object: %w", err)
 	}
@@ -72,25 +52,31 @@ func argumentsFor(t *mcp.Tool) (map[string]any, error) {
 	}
 	args, ok := v.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("input schema is of type %q, not object", s.typeName())
+		return nil, fmt.Errorf("input schema is of type %q, not object", typeName(&s))
 	}
 	return args, nil
 }
 
-func valueFor(name string, s *schema, top bool) (any, error) {
+func valueFor(name string, s *jsonschema.Schema, top bool) (any, error) {
+	var def any
+	if len(s.Default) > 0 {
+		if err := json.Unmarshal(s.Default, &def); err != nil {
+			return nil, fmt.Errorf("property %q: default: %w", name, err)
+		}
+	}
 	switch {
-	case s.Const != nil:
-		return s.Const, nil
+	case s.Const != nil && *s.Const != nil:
+		return *s.Const, nil
 	case len(s.Examples) > 0:
 		return s.Examples[0], nil
-	case s.Default != nil:
-		return s.Default, nil
+	case def != nil:
+		return def, nil
 	case len(s.Enum) > 0:
 		return s.Enum[0], nil
 	}
-	switch s.typeName() {
+	switch typeName(s) {
 	case "object", "":
-		if s.typeName() == "" && !top {
+		if typeName(s) == "" && !top {
 			return nil, fmt.Errorf("property %q has no type to build a value from", name)
 		}
 		out := map[string]any{}
@@ -99,7 +85,7 @@ func valueFor(name string, s *schema, top bool) (any, error) {
 		for _, p := range req {
 			ps, ok := s.Properties[p]
 			if !ok || ps == nil {
-				ps = &schema{Type: "string"}
+				ps = &jsonschema.Schema{Type: "string"}
 			}
 			v, err := valueFor(p, ps, false)
 			if err != nil {
@@ -143,7 +129,7 @@ func valueFor(name string, s *schema, top bool) (any, error) {
 		for i := 0; i < n; i++ {
 			item := s.Items
 			if item == nil {
-				item = &schema{Type: "string"}
+				item = &jsonschema.Schema{Type: "string"}
 			}
 			v, err := valueFor(name, item, false)
 			if err != nil {
@@ -155,5 +141,5 @@ func valueFor(name string, s *schema, top bool) (any, error) {
 	case "null":
 		return nil, nil
 	}
-	return nil, fmt.Errorf("property %q has type %q, which the doctor cannot fill in", name, s.typeName())
+	return nil, fmt.Errorf("property %q has type %q, which the doctor cannot fill in", name, typeName(s))
 }

@@ -20,7 +20,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -28,6 +27,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/knowledge-mcp/knowledge-mcp/internal/httpserver"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -295,12 +295,7 @@ func (d *doctor) unauthenticated(ctx context.Context) *exchange {
 // isLoopback reports whether the endpoint's host is a loopback name or
 // address (a local test server).
 func (d *doctor) isLoopback() bool {
-	h := d.endpoint.Hostname()
-	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
+	return httpserver.IsLoopbackHost(d.endpoint.Hostname())
 }
 
 // failWith records a failed exchange: evidence, the status and the

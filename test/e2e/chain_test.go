@@ -82,8 +82,8 @@ func startChain(t *testing.T) *chain {
 	}
 	c.a = startReplica(t, "replica-a", freePort(t), env...)
 	c.b = startReplica(t, "replica-b", freePort(t), env...)
-	confA := startReplica(t, "conformance-a", freePort(t), append(slices.Clone(env), "CONFORMANCE_FIXTURES=1")...)
-	confB := startReplica(t, "conformance-b", freePort(t), append(slices.Clone(env), "CONFORMANCE_FIXTURES=1")...)
+	confA := startFixturesReplica(t, "conformance-a", freePort(t), env...)
+	confB := startFixturesReplica(t, "conformance-b", freePort(t), env...)
 	cfg.Replicas = []int{c.a.port, c.b.port}
 	cfg.ConformanceReplicas = []int{confA.port, confB.port}
 	c.proxy = startNginx(t, cfg)

@@ -31,7 +31,7 @@ func (c *chain) testConformance(t *testing.T) {
 	// name checks at the proxy; it needs a plain localhost URL, so it runs
 	// against a replica of its own (no origin-verify: no proxy in front).
 	t.Run("DNSRebindingDirect", func(t *testing.T) {
-		r := startReplica(t, "conformance-direct", freePort(t), "CONFORMANCE_FIXTURES=1")
+		r := startFixturesReplica(t, "conformance-direct", freePort(t))
 		runConformance(t, "conformance-direct", nil, "--url", fmt.Sprintf("http://localhost:%d/mcp", r.port),
 			"--scenario", "dns-rebinding-protection")
 	})

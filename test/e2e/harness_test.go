@@ -22,14 +22,18 @@ import (
 
 var (
 	binaryFlag    = flag.String("binary", "", "knowledge-mcp binary under test; empty builds ./cmd/knowledge-mcp")
+	fixturesFlag  = flag.String("conformance-binary", "", "knowledge-mcp binary built with -tags conformance, for the conformance suite's replicas; empty builds it")
 	artifactsFlag = flag.String("artifacts", "", "folder for screenshots, logs and conformance results; empty is test/e2e/artifacts")
 )
 
 // Paths and tools every test shares, set up once by TestMain.
 var (
-	e2eDir    string // absolute path of test/e2e
-	binary    string // the knowledge-mcp binary under test
-	artifacts string // where screenshots, logs and results are kept
+	e2eDir string // absolute path of test/e2e
+	binary string // the knowledge-mcp binary under test
+	// fixturesBinary is the same program built with -tags conformance: its
+	// serve can offer the conformance suite's fixtures (CONFORMANCE_FIXTURES=1).
+	fixturesBinary string
+	artifacts      string // where screenshots, logs and results are kept
 )
 
 func TestMain(m *testing.M) {
@@ -60,22 +64,30 @@ func setUp() (int, error) {
 	if err := os.MkdirAll(filepath.Join(artifacts, "logs"), 0o755); err != nil {
 		return 1, fmt.Errorf("artifacts folder: %w", err)
 	}
-	binary = *binaryFlag
-	if binary == "" {
-		binary = filepath.Join(artifacts, "bin", "knowledge-mcp")
-		build := exec.Command("go", "build", "-o", binary, "./cmd/knowledge-mcp")
+	var err error
+	if binary, err = buildBinary(*binaryFlag, filepath.Join(artifacts, "bin", "knowledge-mcp")); err != nil {
+		return 1, err
+	}
+	if fixturesBinary, err = buildBinary(*fixturesFlag, filepath.Join(artifacts, "bin", "knowledge-mcp-conformance"), "-tags", "conformance"); err != nil {
+		return 1, err
+	}
+	return 0, nil
+}
+
+// buildBinary returns the absolute path of given, or when it is empty
+// builds ./cmd/knowledge-mcp with the extra go build flags into out.
+func buildBinary(given, out string, flags ...string) (string, error) {
+	if given == "" {
+		given = out
+		args := append(append([]string{"build"}, flags...), "-o", out, "./cmd/knowledge-mcp")
+		build := exec.Command("go", args...)
 		build.Dir = filepath.Join(e2eDir, "..", "..")
 		build.Stdout, build.Stderr = os.Stderr, os.Stderr
 		if err := build.Run(); err != nil {
-			return 1, fmt.Errorf("go build ./cmd/knowledge-mcp: %w", err)
+			return "", fmt.Errorf("go %s: %w", strings.Join(args, " "), err)
 		}
 	}
-	abs, err := filepath.Abs(binary)
-	if err != nil {
-		return 1, err
-	}
-	binary = abs
-	return 0, nil
+	return filepath.Abs(given)
 }
 
 // setupHint is what every "missing tool" failure tells the reader to run.

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -26,6 +27,8 @@ type replica struct {
 	port int
 	env  []string
 	t    testing.TB
+	// bin is the program it runs: binary, or fixturesBinary.
+	bin string
 
 	mu      sync.Mutex
 	lines   []logLine
@@ -54,7 +57,17 @@ type logLine struct {
 // when the test ends.
 func startReplica(t testing.TB, name string, port int, env ...string) *replica {
 	t.Helper()
-	r := &replica{name: name, port: port, env: env, t: t}
+	r := &replica{name: name, port: port, env: env, t: t, bin: binary}
+	r.start()
+	t.Cleanup(r.stop)
+	return r
+}
+
+// startFixturesReplica starts a replica of the binary built with
+// -tags conformance that also serves the conformance suite's fixtures.
+func startFixturesReplica(t testing.TB, name string, port int, env ...string) *replica {
+	t.Helper()
+	r := &replica{name: name, port: port, env: append(slices.Clone(env), "CONFORMANCE_FIXTURES=1"), t: t, bin: fixturesBinary}
 	r.start()
 	t.Cleanup(r.stop)
 	return r
@@ -67,7 +80,7 @@ func (r *replica) start() {
 	if err != nil {
 		t.Fatalf("replica %s log: %v", r.name, err)
 	}
-	cmd := exec.Command(binary, "serve")
+	cmd := exec.Command(r.bin, "serve")
 	cmd.SysProcAttr = dieWithParent()
 	cmd.Env = append(os.Environ(), "HOST=127.0.0.1", fmt.Sprintf("PORT=%d", r.port), "LOG_LEVEL=info")
 	cmd.Env = append(cmd.Env, r.env...)

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/knowledge-mcp/knowledge-mcp/internal/config"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb"
+	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/bedrock"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/bedrock/awsfake"
 )
 
@@ -18,7 +18,7 @@ const testModel = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.a
 // operator's model and guardrail and maps the answer, spans and references.
 func TestAskReturnsAnswerWithCitations(t *testing.T) {
 	fake := startFake(t)
-	b := newBackend(t, func(s *config.Bedrock) {
+	b := newBackend(t, func(s *bedrock.Options) {
 		s.ModelARN = testModel
 		s.GuardrailID, s.GuardrailVersion = "gr-1", "3"
 	})
@@ -76,7 +76,7 @@ func TestAskErrors(t *testing.T) {
 	if _, err := b.Ask(context.Background(), kb.AskQuery{Question: "rollback"}); !errors.Is(err, kb.ErrInvalidArgument) || !strings.Contains(err.Error(), "BEDROCK_MODEL_ARN") {
 		t.Errorf("without a model: %v", err)
 	}
-	b = newBackend(t, func(s *config.Bedrock) { s.ModelARN = testModel })
+	b = newBackend(t, func(s *bedrock.Options) { s.ModelARN = testModel })
 	fake.Fail(awsfake.OpRetrieveAndGenerate, awsfake.Fault{Status: 403, Code: "AccessDeniedException", Message: "not authorized to perform bedrock:InvokeModel"})
 	_, err := b.Ask(context.Background(), kb.AskQuery{Question: "rollback"})
 	if !errors.Is(err, kb.ErrPermission) {

@@ -31,7 +31,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go/logging"
 
-	"github.com/knowledge-mcp/knowledge-mcp/internal/config"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb"
 )
 
@@ -63,7 +62,7 @@ type objectAPI interface {
 // Backend is the Amazon Bedrock Knowledge Bases backend. It is safe for
 // concurrent use.
 type Backend struct {
-	settings config.Bedrock
+	settings Options
 	logger   *slog.Logger
 	region   string
 	creds    aws.CredentialsProvider
@@ -92,7 +91,7 @@ var (
 // so the server can start and report the problem. settings must have passed
 // Validate. optFns adjust the AWS configuration (tests pass static
 // credentials).
-func New(ctx context.Context, settings config.Bedrock, logger *slog.Logger, optFns ...func(*awsconfig.LoadOptions) error) *Backend {
+func New(ctx context.Context, settings Options, logger *slog.Logger, optFns ...func(*awsconfig.LoadOptions) error) *Backend {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -123,7 +122,7 @@ func New(ctx context.Context, settings config.Bedrock, logger *slog.Logger, optF
 	return newBackend(cfg, settings, logger)
 }
 
-func newBackend(cfg aws.Config, settings config.Bedrock, logger *slog.Logger) *Backend {
+func newBackend(cfg aws.Config, settings Options, logger *slog.Logger) *Backend {
 	if settings.MaxConcurrency < 1 {
 		settings.MaxConcurrency = 16
 	}
@@ -283,7 +282,7 @@ func (b *Backend) resolveKnowledgeBase(ctx context.Context, requested string) (s
 		return "", fmt.Errorf("knowledge_base_id: %w: several knowledge bases are served, choose one: %s (list_knowledge_bases describes them)",
 			kb.ErrInvalidArgument, b.describeAllowed(ctx, ids))
 	}
-	id, _ := config.KnowledgeBaseIDFromARN(requested)
+	id, _ := KnowledgeBaseIDFromARN(requested)
 	for _, allowed := range ids {
 		if id == allowed {
 			return id, nil

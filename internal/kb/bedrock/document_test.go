@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/knowledge-mcp/knowledge-mcp/internal/config"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb"
+	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/bedrock"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/bedrock/awsfake"
 )
 
@@ -16,7 +16,7 @@ import (
 func TestGetDocument(t *testing.T) {
 	tests := []struct {
 		name          string
-		mutate        func(*config.Bedrock)
+		mutate        func(*bedrock.Options)
 		kbID, uri     string
 		wantText      string
 		wantMIME      string
@@ -30,7 +30,7 @@ func TestGetDocument(t *testing.T) {
 			wantText: "# Deployment guide\n\nKangaroos hop across the outback. The deployment guide explains rollback.\n", wantSize: 94, wantGets: 1},
 		{name: "generic S3 type, text by extension", kbID: awsfake.SampleKB, uri: "s3://kmcp-docs-bucket/guides/rollback.txt", wantMIME: "text/plain",
 			wantText: "Rollback restores the previous task definition when the circuit breaker trips.\n", wantSize: 79, wantGets: 1},
-		{name: "capped", mutate: func(s *config.Bedrock) { s.MaxDocumentBytes = 18 }, uri: "s3://kmcp-docs-bucket/guides/deploy.md",
+		{name: "capped", mutate: func(s *bedrock.Options) { s.MaxDocumentBytes = 18 }, uri: "s3://kmcp-docs-bucket/guides/deploy.md",
 			wantMIME: "text/markdown", wantText: "# Deployment guide", wantSize: 94, wantTruncated: true, wantGets: 1},
 		{name: "empty object", uri: "s3://kmcp-docs-bucket/guides/empty.txt", wantMIME: "text/plain", wantGets: 1},
 		{name: "binary type", uri: "s3://kmcp-docs-bucket/guides/manual.pdf", wantErr: kb.ErrInvalidArgument, wantMsg: "application/pdf", wantGets: 1},
@@ -39,7 +39,7 @@ func TestGetDocument(t *testing.T) {
 		{name: "custom location", uri: "custom:doc-42", wantErr: kb.ErrInvalidArgument, wantMsg: "a custom: location"},
 		{name: "bucket only", uri: "s3://kmcp-docs-bucket/", wantErr: kb.ErrInvalidArgument, wantMsg: "s3://BUCKET/KEY"},
 		{name: "bucket of no data source", uri: "s3://other-bucket/secret.txt", wantErr: kb.ErrPermission, wantMsg: "kmcp-docs-bucket"},
-		{name: "operator's bucket list", mutate: func(s *config.Bedrock) { s.DocumentBuckets = []string{"other-bucket"} },
+		{name: "operator's bucket list", mutate: func(s *bedrock.Options) { s.DocumentBuckets = []string{"other-bucket"} },
 			uri: "s3://other-bucket/secret.txt", wantMIME: "text/plain", wantText: "not for you", wantSize: 11, wantGets: 1},
 		{name: "knowledge base not served", kbID: awsfake.SampleUntaggedKB, uri: "s3://kmcp-docs-bucket/guides/deploy.md", wantErr: kb.ErrNotFound, wantMsg: "not served"},
 	}

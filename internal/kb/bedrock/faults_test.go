@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/knowledge-mcp/knowledge-mcp/internal/config"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb"
+	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/bedrock"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/bedrock/awsfake"
 )
 
@@ -46,7 +46,7 @@ func TestRetrieveFaults(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fake := startFake(t)
-			b := newBackend(t, func(s *config.Bedrock) {
+			b := newBackend(t, func(s *bedrock.Options) {
 				if tt.timeout > 0 {
 					s.CallTimeout = tt.timeout
 				}
@@ -113,7 +113,7 @@ func TestWrongSigningRegionIsRefused(t *testing.T) {
 // AWS never sees more at once, while all of them succeed.
 func TestConcurrencyIsBounded(t *testing.T) {
 	fake := startFake(t)
-	b := newBackend(t, func(s *config.Bedrock) { s.MaxConcurrency = 2 })
+	b := newBackend(t, func(s *bedrock.Options) { s.MaxConcurrency = 2 })
 	fake.FailAlways(awsfake.OpRetrieve, awsfake.Slow(50*time.Millisecond))
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
@@ -139,7 +139,7 @@ func TestConcurrencyIsBounded(t *testing.T) {
 // slot before its deadline.
 func TestConcurrencyWaitEndsAtTheDeadline(t *testing.T) {
 	fake := startFake(t)
-	b := newBackend(t, func(s *config.Bedrock) { s.MaxConcurrency = 1; s.CallTimeout = 400 * time.Millisecond })
+	b := newBackend(t, func(s *bedrock.Options) { s.MaxConcurrency = 1; s.CallTimeout = 400 * time.Millisecond })
 	fake.Fail(awsfake.OpRetrieve, awsfake.Slow(2*time.Second))
 	started := make(chan struct{})
 	done := make(chan error, 1)

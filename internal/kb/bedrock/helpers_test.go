@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/knowledge-mcp/knowledge-mcp/internal/config"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/bedrock"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/bedrock/awsfake"
 )
@@ -29,8 +28,8 @@ func startFakeB(t testing.TB) *awsfake.Fake {
 }
 
 // settings are test settings: the sample knowledge base, short retries.
-func settings() config.Bedrock {
-	return config.Bedrock{
+func settings() bedrock.Options {
+	return bedrock.Options{
 		KnowledgeBaseIDs: []string{awsfake.SampleKB},
 		DiscoveryTagKey:  awsfake.SampleTagKey,
 		DiscoveryTTL:     time.Minute,
@@ -43,7 +42,7 @@ func settings() config.Bedrock {
 }
 
 // newBackend returns a backend on the fake, with settings changed by mutate.
-func newBackend(t *testing.T, mutate func(*config.Bedrock)) *bedrock.Backend {
+func newBackend(t *testing.T, mutate func(*bedrock.Options)) *bedrock.Backend {
 	t.Helper()
 	return newBackendTB(t, mutate, testLogger(t))
 }
@@ -53,14 +52,11 @@ func newBackendB(b *testing.B) *bedrock.Backend {
 	return newBackendTB(b, nil, slog.New(slog.DiscardHandler))
 }
 
-func newBackendTB(t testing.TB, mutate func(*config.Bedrock), logger *slog.Logger) *bedrock.Backend {
+func newBackendTB(t testing.TB, mutate func(*bedrock.Options), logger *slog.Logger) *bedrock.Backend {
 	t.Helper()
 	s := settings()
 	if mutate != nil {
 		mutate(&s)
-	}
-	if err := s.Validate(); err != nil {
-		t.Fatalf("settings: %v", err)
 	}
 	return bedrock.New(context.Background(), s, logger)
 }

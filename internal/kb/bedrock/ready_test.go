@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/knowledge-mcp/knowledge-mcp/internal/config"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb"
+	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/bedrock"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/bedrock/awsfake"
 )
 
@@ -17,13 +17,13 @@ func TestReady(t *testing.T) {
 	tests := []struct {
 		name    string
 		env     map[string]string
-		mutate  func(*config.Bedrock)
+		mutate  func(*bedrock.Options)
 		prepare func(*awsfake.Fake)
 		wantErr error
 		wantMsg []string
 	}{
 		{name: "ready"},
-		{name: "ready by discovery", mutate: func(s *config.Bedrock) { s.KnowledgeBaseIDs = nil }},
+		{name: "ready by discovery", mutate: func(s *bedrock.Options) { s.KnowledgeBaseIDs = nil }},
 		{name: "no credentials", env: map[string]string{"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""},
 			wantErr: kb.ErrUnavailable, wantMsg: []string{"no AWS credentials", "task role (taskRoleArn)"}},
 		{name: "unknown profile", env: map[string]string{"AWS_PROFILE": "no-such-profile"},
@@ -33,11 +33,11 @@ func TestReady(t *testing.T) {
 		{name: "knowledge base not active", prepare: func(f *awsfake.Fake) {
 			f.AddKnowledgeBase(awsfake.KnowledgeBase{ID: awsfake.SampleKB, Name: "x", Status: "DELETING"})
 		}, wantErr: kb.ErrUnavailable, wantMsg: []string{"KBDOCS0001", "DELETING"}},
-		{name: "knowledge base missing", mutate: func(s *config.Bedrock) { s.KnowledgeBaseIDs = []string{"KBMISSING1"} },
+		{name: "knowledge base missing", mutate: func(s *bedrock.Options) { s.KnowledgeBaseIDs = []string{"KBMISSING1"} },
 			wantErr: kb.ErrNotFound, wantMsg: []string{"knowledge base KBMISSING1 does not exist in region us-east-1"}},
 		{name: "describe refused", prepare: func(f *awsfake.Fake) { f.FailAlways(awsfake.OpGetKnowledgeBase, awsfake.AccessDenied) },
 			wantErr: kb.ErrPermission, wantMsg: []string{"bedrock:GetKnowledgeBase", "ECS task role"}},
-		{name: "nothing tagged", mutate: func(s *config.Bedrock) { s.KnowledgeBaseIDs = nil; s.DiscoveryTagKey = "no-such-tag" },
+		{name: "nothing tagged", mutate: func(s *bedrock.Options) { s.KnowledgeBaseIDs = nil; s.DiscoveryTagKey = "no-such-tag" },
 			wantErr: kb.ErrNotFound, wantMsg: []string{"no-such-tag=true", "KNOWLEDGE_BASE_IDS"}},
 	}
 	for _, tt := range tests {

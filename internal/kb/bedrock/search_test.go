@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/knowledge-mcp/knowledge-mcp/internal/config"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb"
+	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/bedrock"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/bedrock/awsfake"
 )
 
@@ -38,7 +38,7 @@ func ptr[T any](v T) *T { return &v }
 func TestSearchSendsEveryRetrieveOption(t *testing.T) {
 	tests := []struct {
 		name     string
-		mutate   func(*config.Bedrock)
+		mutate   func(*bedrock.Options)
 		query    func(t *testing.T) kb.Query
 		wantConf string // retrievalConfiguration.vectorSearchConfiguration
 		wantBody map[string]string
@@ -94,14 +94,14 @@ func TestSearchSendsEveryRetrieveOption(t *testing.T) {
 		},
 		{
 			name:   "reranking asked for, model id placed in the reranker region",
-			mutate: func(s *config.Bedrock) { s.RerankerModelARN = "amazon.rerank-v1:0"; s.RerankerRegion = "us-west-2" },
+			mutate: func(s *bedrock.Options) { s.RerankerModelARN = "amazon.rerank-v1:0"; s.RerankerRegion = "us-west-2" },
 			query:  func(*testing.T) kb.Query { return kb.Query{Text: "rollback", MaxResults: 3, Rerank: ptr(true)} },
 			wantConf: `{"numberOfResults":3,"rerankingConfiguration":{"type":"BEDROCK_RERANKING_MODEL","bedrockRerankingConfiguration":{
 				"modelConfiguration":{"modelArn":"arn:aws:bedrock:us-west-2::foundation-model/amazon.rerank-v1:0"},"numberOfRerankedResults":3}}}`,
 		},
 		{
 			name: "reranking by default, turned off by the caller",
-			mutate: func(s *config.Bedrock) {
+			mutate: func(s *bedrock.Options) {
 				s.RerankerModelARN = "arn:aws:bedrock:us-east-1::foundation-model/cohere.rerank-v3-5:0"
 				s.RerankByDefault = true
 			},
@@ -110,7 +110,7 @@ func TestSearchSendsEveryRetrieveOption(t *testing.T) {
 		},
 		{
 			name: "reranking by default with the operator's reranked count",
-			mutate: func(s *config.Bedrock) {
+			mutate: func(s *bedrock.Options) {
 				s.RerankerModelARN = "arn:aws:bedrock:us-east-1::foundation-model/cohere.rerank-v3-5:0"
 				s.RerankByDefault = true
 				s.RerankedResults = 2
@@ -121,9 +121,9 @@ func TestSearchSendsEveryRetrieveOption(t *testing.T) {
 		},
 		{
 			name: "implicit filtering from the operator",
-			mutate: func(s *config.Bedrock) {
+			mutate: func(s *bedrock.Options) {
 				s.ImplicitFilterModelARN = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0"
-				s.ImplicitFilterAttributes = `[{"key":"team","type":"STRING","description":"owning team"},{"key":"year","type":"NUMBER","description":"year written"}]`
+				s.ImplicitFilter = []bedrock.MetadataAttribute{{Key: "team", Type: "STRING", Description: "owning team"}, {Key: "year", Type: "NUMBER", Description: "year written"}}
 			},
 			query: func(*testing.T) kb.Query { return kb.Query{Text: "rollback"} },
 			wantConf: `{"numberOfResults":5,"implicitFilterConfiguration":{
@@ -132,7 +132,7 @@ func TestSearchSendsEveryRetrieveOption(t *testing.T) {
 		},
 		{
 			name:     "guardrail from the operator",
-			mutate:   func(s *config.Bedrock) { s.GuardrailID = "gr-123"; s.GuardrailVersion = "DRAFT" },
+			mutate:   func(s *bedrock.Options) { s.GuardrailID = "gr-123"; s.GuardrailVersion = "DRAFT" },
 			query:    func(*testing.T) kb.Query { return kb.Query{Text: "rollback"} },
 			wantConf: `{"numberOfResults":5}`,
 			wantBody: map[string]string{"guardrailConfiguration": `{"guardrailId":"gr-123","guardrailVersion":"DRAFT"}`},
@@ -304,7 +304,7 @@ func TestKnowledgeBaseAllowlist(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fake := startFake(t)
-			b := newBackend(t, func(s *config.Bedrock) { s.KnowledgeBaseIDs = tt.ids })
+			b := newBackend(t, func(s *bedrock.Options) { s.KnowledgeBaseIDs = tt.ids })
 			_, err := b.Search(context.Background(), kb.Query{Text: "rollback", KnowledgeBaseID: tt.requested})
 			reqs := fake.Requests(awsfake.OpRetrieve)
 			if tt.wantErr != nil {
@@ -335,7 +335,7 @@ func TestKnowledgeBaseAllowlist(t *testing.T) {
 // following list pagination, and refuses the others.
 func TestDiscoveryByTag(t *testing.T) {
 	fake := startFake(t)
-	b := newBackend(t, func(s *config.Bedrock) { s.KnowledgeBaseIDs = nil })
+	b := newBackend(t, func(s *bedrock.Options) { s.KnowledgeBaseIDs = nil })
 	list, err := b.ListKnowledgeBases(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -367,7 +367,7 @@ func TestDiscoveryByTag(t *testing.T) {
 // sources with their types, and degrades when describing is refused.
 func TestListKnowledgeBasesWithDataSources(t *testing.T) {
 	fake := startFake(t)
-	b := newBackend(t, func(s *config.Bedrock) { s.KnowledgeBaseIDs = []string{awsfake.SampleKB, awsfake.SampleHRKB} })
+	b := newBackend(t, func(s *bedrock.Options) { s.KnowledgeBaseIDs = []string{awsfake.SampleKB, awsfake.SampleHRKB} })
 	list, err := b.ListKnowledgeBases(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -444,7 +444,7 @@ func TestManagedKnowledgeBase(t *testing.T) {
 		Chunks: []awsfake.Chunk{{Text: "Managed rollback page.",
 			Location: map[string]any{"type": "SHAREPOINT", "sharePointLocation": map[string]any{"url": "https://example.sharepoint.com/rollback"}},
 			Metadata: map[string]any{"_data_source_id": "DSSHAREPT1"}}}})
-	b := newBackend(t, func(s *config.Bedrock) { s.KnowledgeBaseIDs = []string{"KBMANAGED1"}; s.ModelARN = testModel })
+	b := newBackend(t, func(s *bedrock.Options) { s.KnowledgeBaseIDs = []string{"KBMANAGED1"}; s.ModelARN = testModel })
 	res, err := b.Search(context.Background(), kb.Query{Text: "rollback", MaxResults: 3, DataSourceIDs: []string{"DSSHAREPT1"}})
 	if err != nil {
 		t.Fatal(err)
@@ -474,7 +474,7 @@ func TestManagedKnowledgeBase(t *testing.T) {
 func TestDiscoveryWithScopedPermissions(t *testing.T) {
 	fake := startFake(t)
 	fake.Fail(awsfake.OpListTagsForResource, awsfake.AccessDenied) // the first knowledge base only
-	b := newBackend(t, func(s *config.Bedrock) { s.KnowledgeBaseIDs = nil })
+	b := newBackend(t, func(s *bedrock.Options) { s.KnowledgeBaseIDs = nil })
 	list, err := b.ListKnowledgeBases(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -485,7 +485,7 @@ func TestDiscoveryWithScopedPermissions(t *testing.T) {
 
 	fake2 := startFake(t)
 	fake2.FailAlways(awsfake.OpListTagsForResource, awsfake.AccessDenied)
-	b = newBackend(t, func(s *config.Bedrock) { s.KnowledgeBaseIDs = nil })
+	b = newBackend(t, func(s *bedrock.Options) { s.KnowledgeBaseIDs = nil })
 	_, err = b.ListKnowledgeBases(context.Background())
 	if !errors.Is(err, kb.ErrPermission) || !strings.Contains(err.Error(), "bedrock:ListTagsForResource") || !strings.Contains(err.Error(), "KNOWLEDGE_BASE_IDS") {
 		t.Errorf("all refused: %v", err)

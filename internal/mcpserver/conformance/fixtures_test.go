@@ -1,4 +1,4 @@
-package mcpserver
+package conformance
 
 import (
 	"context"
@@ -15,7 +15,7 @@ func TestConformanceFixturesOnlyWhenAsked(t *testing.T) {
 		fixtures bool
 	}{{"default", false}, {"fixtures", true}} {
 		t.Run(tc.name, func(t *testing.T) {
-			cs := connect(t, New(Options{ConformanceFixtures: tc.fixtures}))
+			cs := connect(t, newServer(tc.fixtures))
 			ctx := context.Background()
 			tools, err := cs.ListTools(ctx, nil)
 			if err != nil {
@@ -55,7 +55,7 @@ func TestConformanceFixturesOnlyWhenAsked(t *testing.T) {
 }
 
 func TestConformanceFixtureAnswers(t *testing.T) {
-	cs := connect(t, New(Options{ConformanceFixtures: true}))
+	cs := connect(t, newServer(true))
 	ctx := context.Background()
 
 	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "test_simple_text", Arguments: map[string]any{}})

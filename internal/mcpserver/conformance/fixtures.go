@@ -1,6 +1,6 @@
 //lint:file-ignore SA1019 the conformance suite exercises logging and sampling, deprecated by SEP-2577 but still specified for 2025-11-25 and older.
 
-package mcpserver
+package conformance
 
 import (
 	"context"
@@ -18,10 +18,9 @@ import (
 // This file holds the fixtures that the official MCP conformance suite
 // (@modelcontextprotocol/conformance 0.1.16, server scenarios) calls by
 // name: test tools, test:// resources, test prompts, completion and
-// subscriptions. They exist only for testing and are registered only when
-// Options.ConformanceFixtures is set (serve --conformance-fixtures,
-// CONFORMANCE_FIXTURES=1), never by default. Names, texts and shapes follow
-// the suite's scenarios and the go-sdk's conformance everything-server.
+// subscriptions. They exist only for testing: see the package doc for how
+// they are served. Names, texts and shapes follow the suite's scenarios and
+// the go-sdk's conformance everything-server.
 
 // conformanceServerOptions sets the server-wide handlers the conformance
 // scenarios completion-complete, resources-subscribe and
