@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -66,6 +67,9 @@ func extractPDF(r io.ReaderAt, size int64, deadline time.Time) (out *pdfContent,
 			return nil, fmt.Errorf("encrypted PDF this reader cannot decrypt (%v); save an unencrypted copy to index it", err)
 		}
 		return nil, fmt.Errorf("corrupt or truncated PDF: %v", err)
+	}
+	if err := checkObjectStreams(rd); err != nil {
+		return nil, err
 	}
 	out = &pdfContent{Metadata: map[string]any{}}
 	pages, err := pdfPages(rd)
@@ -151,6 +155,39 @@ func pdfPages(rd *pdf.Reader) ([]pdf.Page, error) {
 		return nil, err
 	}
 	return pages, nil
+}
+
+// checkObjectStreams refuses a cross-reference table that places an object
+// stream inside an object stream, which the PDF format forbids: the
+// library would follow such a chain (or loop) by recursion without end.
+// The table is unexported; it is read by reflection, and a library
+// without it is not checked.
+func checkObjectStreams(rd *pdf.Reader) error {
+	xref := reflect.ValueOf(rd).Elem().FieldByName("xref")
+	if !xref.IsValid() || xref.Kind() != reflect.Slice {
+		return nil
+	}
+	inStream := func(i int) (bool, int, bool) {
+		e := xref.Index(i)
+		in, strm := e.FieldByName("inStream"), e.FieldByName("stream")
+		if !in.IsValid() || in.Kind() != reflect.Bool || !strm.IsValid() || strm.Kind() != reflect.Struct || strm.NumField() < 1 || !strm.Field(0).CanUint() {
+			return false, 0, false
+		}
+		return in.Bool(), int(strm.Field(0).Uint()), true
+	}
+	for i := range xref.Len() {
+		in, stream, ok := inStream(i)
+		if !ok {
+			return nil
+		}
+		if !in || stream >= xref.Len() {
+			continue
+		}
+		if nested, _, _ := inStream(stream); nested {
+			return fmt.Errorf("malformed PDF: object %d lies in object stream %d, which lies in an object stream itself", i, stream)
+		}
+	}
+	return nil
 }
 
 // pdfOutline flattens the outline (bookmarks), bounded against loops.

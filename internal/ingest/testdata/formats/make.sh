@@ -164,6 +164,19 @@ for off in offsets:
     out += b"%010d 00000 n \n" % off
 out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
 open("broken/loop.pdf", "wb").write(out)
+# A PDF whose cross-reference stream puts object 1 in object stream 2 and
+# object 2 in object stream 1: a reader following it naively recurses
+# forever.
+out = bytearray(b"%PDF-1.5\n")
+xref_off = len(out)
+rows = b"".join([bytes([0]) + (0).to_bytes(4, "big") + (65535).to_bytes(2, "big"),
+                 bytes([2]) + (2).to_bytes(4, "big") + (0).to_bytes(2, "big"),
+                 bytes([2]) + (1).to_bytes(4, "big") + (0).to_bytes(2, "big"),
+                 bytes([1]) + xref_off.to_bytes(4, "big") + (0).to_bytes(2, "big")])
+out += b"3 0 obj\n<< /Type /XRef /Size 4 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n" % len(rows)
+out += rows + b"\nendstream\nendobj\n"
+out += b"startxref\n%d\n%%%%EOF\n" % xref_off
+open("broken/objstm-loop.pdf", "wb").write(out)
 # An encrypted (password-protected) Office file is an OLE2 compound file,
 # not a zip; this one carries only the signature and a little padding.
 open("broken/protected.xlsx", "wb").write(bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504))
