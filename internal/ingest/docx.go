@@ -159,23 +159,12 @@ type docxTable struct {
 }
 
 func (w *docxWalker) walk(data []byte, out *strings.Builder) error {
-	d := xmlDecoder(data)
 	var para *docxPara
 	var tables []*docxTable
 	inText := false
 	noteID := ""
 	noteOpen := false
-	for n := 0; ; n++ {
-		if n%4096 == 0 {
-			checkDeadline(w.deadline)
-		}
-		tok, err := d.Token()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	return walkXML(data, w.deadline, func(tok xml.Token) bool {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			switch t.Name.Local {
@@ -239,7 +228,7 @@ func (w *docxWalker) walk(data []byte, out *strings.Builder) error {
 				inText = false
 			case "p":
 				if para == nil {
-					continue
+					return true
 				}
 				text := strings.TrimSpace(para.text.String())
 				if noteOpen && noteID != "" && text != "" {
@@ -248,7 +237,7 @@ func (w *docxWalker) walk(data []byte, out *strings.Builder) error {
 				}
 				if noteID == "" && w.notes {
 					para = nil
-					continue
+					return true
 				}
 				if len(tables) > 0 {
 					c := &tables[len(tables)-1].cell
@@ -272,7 +261,7 @@ func (w *docxWalker) walk(data []byte, out *strings.Builder) error {
 				}
 			case "tbl":
 				if len(tables) == 0 {
-					continue
+					return true
 				}
 				tb := tables[len(tables)-1]
 				tables = tables[:len(tables)-1]
@@ -288,7 +277,8 @@ func (w *docxWalker) walk(data []byte, out *strings.Builder) error {
 				}
 			}
 		}
-	}
+		return true
+	})
 }
 
 func (w *docxWalker) writeParagraph(out *strings.Builder, p *docxPara, text string) {

@@ -22,6 +22,17 @@ func parseFixture(t *testing.T, name string) (*Document, error) {
 	return Parse(name, content, nil, "h")
 }
 
+// wantSkip fails unless err is a skip naming path and saying reason.
+func wantSkip(t *testing.T, err error, path, reason string) {
+	t.Helper()
+	if !IsSkip(err) {
+		t.Fatalf("err = %v, want a skip", err)
+	}
+	if !strings.Contains(err.Error(), reason) || !strings.Contains(err.Error(), path) {
+		t.Errorf("err = %q, want it to name %s and say %q", err, path, reason)
+	}
+}
+
 // chunkView is what a test checks of a chunk.
 type chunkView struct {
 	heading string
@@ -161,12 +172,7 @@ func TestParseSkipsBadFiles(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			_, err := parseFixture(t, tt.file)
-			if !IsSkip(err) {
-				t.Fatalf("err = %v, want a skip", err)
-			}
-			if !strings.Contains(err.Error(), tt.reason) || !strings.Contains(err.Error(), tt.file) {
-				t.Errorf("err = %q, want it to name %s and say %q", err, tt.file, tt.reason)
-			}
+			wantSkip(t, err, tt.file, tt.reason)
 		})
 	}
 }

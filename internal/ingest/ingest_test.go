@@ -125,12 +125,7 @@ func TestLoadSkips(t *testing.T) {
 				root = "testdata/folder"
 			}
 			_, err := Load(root, tt.path, Options{MaxFileBytes: 1000})
-			if !IsSkip(err) {
-				t.Fatalf("err = %v, want a skip", err)
-			}
-			if !strings.Contains(err.Error(), tt.reason) || !strings.Contains(err.Error(), tt.path) {
-				t.Errorf("err = %q, want it to name %s and say %q", err, tt.path, tt.reason)
-			}
+			wantSkip(t, err, tt.path, tt.reason)
 		})
 	}
 }

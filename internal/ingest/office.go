@@ -175,6 +175,27 @@ func xmlDecoder(data []byte) *xml.Decoder {
 	return d
 }
 
+// walkXML calls fn with each token of an XML part, checking the deadline
+// as it goes, until the end or until fn returns false.
+func walkXML(data []byte, deadline time.Time, fn func(tok xml.Token) bool) error {
+	d := xmlDecoder(data)
+	for n := 0; ; n++ {
+		if n%4096 == 0 {
+			checkDeadline(deadline)
+		}
+		tok, err := d.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if !fn(tok) {
+			return nil
+		}
+	}
+}
+
 // escapeMarkdown keeps a line of extracted text from being read as a
 // Markdown heading or code fence by the chunker: such a line is indented
 // by four spaces, which Markdown reads as plain text.

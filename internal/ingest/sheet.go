@@ -197,20 +197,9 @@ func sharedStrings(z *officeZip, deadline time.Time) ([]string, error) {
 		return nil, err
 	}
 	var out []string
-	d := xmlDecoder(data)
 	var cur strings.Builder
 	inT, inPhonetic := false, false
-	for n := 0; ; n++ {
-		if n%4096 == 0 {
-			checkDeadline(deadline)
-		}
-		tok, err := d.Token()
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("xl/sharedStrings.xml: %w", err)
-		}
+	err = walkXML(data, deadline, func(tok xml.Token) bool {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			switch t.Name.Local {
@@ -235,7 +224,12 @@ func sharedStrings(z *officeZip, deadline time.Time) ([]string, error) {
 				inPhonetic = false
 			}
 		}
+		return true
+	})
+	if err != nil {
+		return nil, fmt.Errorf("xl/sharedStrings.xml: %w", err)
 	}
+	return out, nil
 }
 
 // dateStyles returns, by cell style index, whether the style shows a date.
@@ -291,24 +285,13 @@ func isDateFormat(code string) bool {
 
 // readSheet streams a worksheet's rows into w.
 func readSheet(data []byte, shared []string, dates []bool, date1904 bool, w *sheetWriter, deadline time.Time) error {
-	d := xmlDecoder(data)
 	var row []string
 	var cellType, ref string
 	style := -1
 	var val strings.Builder
 	inValue := false
 	col := 0
-	for n := 0; ; n++ {
-		if n%4096 == 0 {
-			checkDeadline(deadline)
-		}
-		tok, err := d.Token()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	return walkXML(data, deadline, func(tok xml.Token) bool {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			switch t.Name.Local {
@@ -338,7 +321,7 @@ func readSheet(data []byte, shared []string, dates []bool, date1904 bool, w *she
 					col = c
 				}
 				if col >= maxSheetColumns {
-					continue
+					return true
 				}
 				for len(row) < col {
 					row = append(row, "")
@@ -347,11 +330,12 @@ func readSheet(data []byte, shared []string, dates []bool, date1904 bool, w *she
 				col++
 			case "row":
 				if !w.row(row) {
-					return nil
+					return false
 				}
 			}
 		}
-	}
+		return true
+	})
 }
 
 // columnIndex reads the column of a cell reference ("C7" is 2).
