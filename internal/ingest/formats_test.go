@@ -164,6 +164,8 @@ func TestParseSkipsBadFiles(t *testing.T) {
 		{"broken/truncated.pdf", "corrupt or truncated PDF"},
 		{"broken/empty.pdf", "empty file (0 bytes)"},
 		{"broken/loop.pdf", "the page tree is more than 64 levels deep (a loop?)"},
+		{"broken/content-bomb.pdf", "a page's content inflates to more than 16 MB"},
+		{"broken/deep-nesting.pdf", "a page's content nests arrays or dictionaries more than 256 deep"},
 		{"broken/objstm-loop.pdf", "object 1 lies in object stream 2, which lies in an object stream itself"},
 		{"broken/notzip.docx", "not a valid .docx (not a zip)"},
 		{"broken/bomb.docx", "inflates to more than 256 MB (a zip bomb?)"},

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"fmt"
 	"math"
 	"reflect"
 	"strconv"
@@ -17,6 +18,15 @@ const maxPDFFormDepth = 8
 
 // maxPDFPageGlyphs bounds the glyphs kept of one page.
 const maxPDFPageGlyphs = 1 << 20
+
+// Bounds on one content stream, checked before the library interprets it:
+// it holds every operand until an operator comes and parses arrays and
+// dictionaries by recursion, so a stream that inflates without end, or
+// nests without end, would take all memory or overflow the stack.
+const (
+	maxPDFContentBytes = 16 << 20
+	maxPDFNesting      = 256
+)
 
 // glyph is one character drawn on a page, in page space.
 type glyph struct {
@@ -137,6 +147,7 @@ func pageGlyphs(p pdf.Page, fonts pdfFontCache, deadline time.Time) []glyph {
 	if contents.Kind() == pdf.Null {
 		return nil
 	}
+	checkContent(contents)
 	runContent(contents, p.Resources(), identity, fonts, &out, 0, deadline)
 	return out
 }
@@ -282,6 +293,7 @@ func runContent(strm, res pdf.Value, ctm mat, fonts pdfFontCache, out *[]glyph, 
 					if fm := xo.Key("Matrix"); fm.Len() == 6 {
 						m = mat{fm.Index(0).Float64(), fm.Index(1).Float64(), fm.Index(2).Float64(), fm.Index(3).Float64(), fm.Index(4).Float64(), fm.Index(5).Float64()}
 					}
+					checkContent(xo)
 					formRes := xo.Key("Resources")
 					if formRes.Kind() != pdf.Dict {
 						formRes = res
@@ -291,6 +303,74 @@ func runContent(strm, res pdf.Value, ctm mat, fonts pdfFontCache, out *[]glyph, 
 			}
 		}
 	})
+}
+
+// checkContent reads a content stream (or an array of them) once and
+// panics with an error when it inflates past maxPDFContentBytes or nests
+// arrays and dictionaries deeper than maxPDFNesting.
+func checkContent(strm pdf.Value) {
+	var parts []pdf.Value
+	if strm.Kind() == pdf.Array {
+		for i := 0; i < strm.Len() && i < 10000; i++ {
+			parts = append(parts, strm.Index(i))
+		}
+	} else {
+		parts = []pdf.Value{strm}
+	}
+	var total int64
+	depth, inString, escaped, inComment := 0, 0, false, false
+	var prev byte
+	buf := make([]byte, 32<<10)
+	for _, part := range parts {
+		rc := part.Reader()
+		for {
+			n, err := rc.Read(buf)
+			total += int64(n)
+			if total > maxPDFContentBytes {
+				rc.Close()
+				panic(fmt.Errorf("a page's content inflates to more than %d MB", maxPDFContentBytes>>20))
+			}
+			for _, c := range buf[:n] {
+				switch {
+				case inComment:
+					inComment = c != '\n' && c != '\r'
+				case inString > 0:
+					switch {
+					case escaped:
+						escaped = false
+					case c == '\\':
+						escaped = true
+					case c == '(':
+						inString++
+					case c == ')':
+						inString--
+					}
+				case c == '%':
+					inComment = true
+				case c == '(':
+					inString = 1
+				case c == '[' || (c == '<' && prev == '<'):
+					if depth++; depth > maxPDFNesting {
+						rc.Close()
+						panic(fmt.Errorf("a page's content nests arrays or dictionaries more than %d deep", maxPDFNesting))
+					}
+					if c == '<' {
+						c = 0 // "<<<" is "<<" then "<"
+					}
+				case c == ']' || (c == '>' && prev == '>'):
+					depth = max(depth-1, 0)
+					if c == '>' {
+						c = 0
+					}
+				}
+				prev = c
+			}
+			if err != nil {
+				break
+			}
+		}
+		rc.Close()
+	}
 }
 
 // layoutGlyphs lays out the glyphs of a page as lines of text. Glyphs come

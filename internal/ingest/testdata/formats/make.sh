@@ -177,6 +177,33 @@ out += b"3 0 obj\n<< /Type /XRef /Size 4 /W [1 4 2] /Root 1 0 R /Length %d >>\ns
 out += rows + b"\nendstream\nendobj\n"
 out += b"startxref\n%d\n%%%%EOF\n" % xref_off
 open("broken/objstm-loop.pdf", "wb").write(out)
+
+def one_page_pdf(content):
+    """A one-page PDF whose page draws the given (deflated) content."""
+    import zlib
+    data = zlib.compress(content, 9)
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, o in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    for off in offsets:
+        out += b"%010d 00000 n \n" % off
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+# A page whose content inflates to 40 MB of operands with no operator (the
+# reader would hold them all), and one nesting arrays 100,000 deep.
+open("broken/content-bomb.pdf", "wb").write(one_page_pdf(b"1 " * (20 << 20)))
+open("broken/deep-nesting.pdf", "wb").write(one_page_pdf(b"[" * 100000))
 # An encrypted (password-protected) Office file is an OLE2 compound file,
 # not a zip; this one carries only the signature and a little padding.
 open("broken/protected.xlsx", "wb").write(bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504))
