@@ -54,5 +54,6 @@ require (
 	google.golang.org/protobuf v1.36.12 // indirect
 )
 
-// go-sdk v1.8.0 with one function patched: third_party/go-sdk/PATCH.md.
+// go-sdk v1.8.0 with five performance patches: third_party/go-sdk/PATCH.md,
+// docs/performance.md.
 replace github.com/modelcontextprotocol/go-sdk => ./third_party/go-sdk

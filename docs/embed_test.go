@@ -11,8 +11,8 @@ import (
 )
 
 // TestEmbedded checks the built-in knowledge base holds the pages it must:
-// a getting-started page and a troubleshooting section for each pitfall
-// of SPEC §1.
+// a getting-started page and a troubleshooting section for each
+// deployment pitfall, P1 to P9.
 func TestEmbedded(t *testing.T) {
 	pages, err := fs.Glob(FS, "*.md")
 	if err != nil || len(pages) < 2 {

@@ -148,7 +148,8 @@ type Target struct {
 	Met      bool
 }
 
-// Targets is what issue 9 asks of knowledge-mcp (contender name subject).
+// Targets are the performance goals set for knowledge-mcp (contender name
+// subject).
 type Targets struct {
 	Subject         string
 	Conns           int           // 32
@@ -275,7 +276,7 @@ func (r *Report) Markdown(rows []Row, targets []Target) string {
 	}
 
 	if len(targets) > 0 {
-		b.WriteString("\n**Targets (issue 9) for knowledge-mcp**\n\n| target | goal | measured | met |\n|---|---|---|---|\n")
+		b.WriteString("\n**Targets for knowledge-mcp**\n\n| target | goal | measured | met |\n|---|---|---|---|\n")
 		for _, t := range targets {
 			met := "yes"
 			if !t.Met {

@@ -14,33 +14,18 @@ import (
 	"golang.org/x/term"
 
 	"github.com/knowledge-mcp/knowledge-mcp/internal/config"
-	"github.com/knowledge-mcp/knowledge-mcp/internal/ingest"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/local"
 )
 
 func runIndex(ctx context.Context, env *environment, args []string) error {
-	var (
-		kbCfg        config.Knowledge
-		name         string
-		description  string
-		maxFileBytes int64
-		chunkBytes   int
-		overlapBytes int
-		quiet        bool
-	)
+	var cfg config.Index
 	fs := config.NewFlagSet("index", `Usage: knowledge-mcp index FOLDER [flags]
 
 Builds or updates the local knowledge base of FOLDER: Markdown (front matter as metadata), plain
 text and HTML, with metadata from Bedrock-style FILE.metadata.json sidecars. Incremental: unchanged
 files are skipped by content hash, removed files are dropped. The index is one file, DATA_DIR/NAME.kbi,
 replaced atomically: a running server keeps answering and switches to the new index by itself.`, env.stdout)
-	fs.String(&name, "kb", "KB_NAME", "", "knowledge base name (default: the folder's name)")
-	fs.String(&description, "description", "KB_DESCRIPTION", "", "what the knowledge base holds, shown to agents (default: keep the previous one)")
-	kbCfg.AddLocalFlags(fs)
-	fs.Int64(&maxFileBytes, "max-file-bytes", "MAX_FILE_BYTES", ingest.DefaultMaxFileBytes, "skip files larger than this")
-	fs.Int(&chunkBytes, "chunk-bytes", "CHUNK_BYTES", ingest.DefaultChunkBytes, "largest chunk in bytes; chunks follow headings and are cut at paragraphs or sentences")
-	fs.Int(&overlapBytes, "chunk-overlap", "CHUNK_OVERLAP", ingest.DefaultOverlapBytes, "bytes repeated between consecutive chunks of one section (-1 for none)")
-	fs.Bool(&quiet, "quiet", "", false, "print only the summary")
+	cfg.AddFlags(fs)
 	positional, err := parseInterspersed(fs, env, args)
 	if err != nil {
 		return err
@@ -49,29 +34,13 @@ replaced atomically: a running server keeps answering and switches to the new in
 		return usagef("want one FOLDER to index, got %d arguments; usage: knowledge-mcp index FOLDER [--kb NAME]", len(positional))
 	}
 	dir := positional[0]
-	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
-		return usagef("%s is not a folder", dir)
+	opts, err := cfg.Validate(dir)
+	if err != nil {
+		return usageError{err}
 	}
-	if name != "" {
-		if err := local.ValidName(name); err != nil {
-			return usageError{err}
-		}
-	}
-	if chunkBytes < 200 {
-		return usagef("chunk-bytes (CHUNK_BYTES): %d is too small; use 200 or more", chunkBytes)
-	}
-	if maxFileBytes <= 0 {
-		return usagef("max-file-bytes (MAX_FILE_BYTES): must be positive")
-	}
-
-	progress := newProgress(env.stderr, quiet)
-	opts := local.BuildOptions{
-		Dir: dir, Name: name, Description: description, DataDir: kbCfg.DataDir,
-		Chunk:        ingest.ChunkOptions{MaxBytes: chunkBytes, OverlapBytes: overlapBytes},
-		MaxFileBytes: maxFileBytes,
-		Progress:     progress.update,
-		Hooks:        env.indexHooks,
-	}
+	progress := newProgress(env.stderr, cfg.Quiet)
+	opts.Progress = progress.update
+	opts.Hooks = env.indexHooks
 	stats, err := local.Build(ctx, opts)
 	progress.done()
 	if err != nil {

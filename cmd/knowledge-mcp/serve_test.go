@@ -18,7 +18,8 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
-// The exact request of SPEC §3, sent as Postman sends it.
+// The Postman connectivity request (simpleadd 10 + 20, no initialize
+// first), sent as Postman sends it.
 const postmanRequest = `{"jsonrpc":"2.0","id":"test-1","method":"tools/call","params":{"name":"simpleadd","arguments":{"a":10,"b":20}}}`
 
 type rpcResponse struct {

@@ -64,19 +64,11 @@ func runVerify(ctx context.Context, env *environment, args []string) error {
 	case len(positional) > 1:
 		return usagef("one URL at a time; got %q", positional)
 	default:
-		if _, err := verify.ParseURL(positional[0]); err != nil {
+		opts, err := cfg.Options(positional[0])
+		if err != nil {
 			return usageError{err}
 		}
-		opts := verify.Options{
-			URL: positional[0], Origin: cfg.Origin, Token: cfg.Token, APIKey: cfg.APIKey,
-			APIKeyHeader: cfg.APIKeyHeader, Calls: cfg.Calls, Timeout: cfg.Timeout,
-			Insecure: cfg.Insecure, ProtocolVersion: cfg.ProtocolVersion, Logger: logger,
-		}
-		if cfg.CAFile != "" {
-			if opts.RootCAs, err = verify.LoadCAFile(cfg.CAFile); err != nil {
-				return usageError{err}
-			}
-		}
+		opts.Logger = logger
 		report = verify.Run(ctx, opts)
 	}
 

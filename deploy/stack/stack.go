@@ -2,7 +2,7 @@
 // Fargate behind an Application Load Balancer and CloudFront, optionally
 // registered with an Amazon Bedrock AgentCore Gateway.
 //
-// Every pitfall of a hand-made deployment (SPEC §1, P1–P9) is designed out
+// Every pitfall of a hand-made deployment (P1–P9, docs/troubleshooting.md) is designed out
 // here, and deploy/stack's tests assert each one on the synthesized
 // template:
 //

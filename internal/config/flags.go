@@ -32,6 +32,9 @@ type FlagSet struct {
 type entry struct {
 	name, env, def, usage, kind string
 	secret                      bool
+	// docDef, when set, stands for def in generated documentation (a
+	// default that depends on the machine).
+	docDef string
 }
 
 // NewFlagSet returns an empty FlagSet for the command name; summary is the
@@ -148,6 +151,47 @@ func unwrapFlagErr(err error) error {
 		return u
 	}
 	return err
+}
+
+// DocumentDefault sets how the generated documentation shows the default
+// of flag name, when it depends on the machine (a folder under the user's
+// home).
+func (f *FlagSet) DocumentDefault(name, shown string) {
+	for i := range f.entries {
+		if f.entries[i].name == name {
+			f.entries[i].docDef = shown
+		}
+	}
+}
+
+// WriteMarkdown writes a Markdown table of the flags, in the order they
+// were defined: flag, environment variable, default and meaning, as
+// --help gives them. Flags for which skip reports true are left out.
+func (f *FlagSet) WriteMarkdown(w io.Writer, skip func(name string) bool) {
+	fmt.Fprintln(w, "| flag | environment | default | meaning |")
+	fmt.Fprintln(w, "|---|---|---|---|")
+	for _, e := range f.entries {
+		if skip != nil && skip(e.name) {
+			continue
+		}
+		env := "none"
+		if e.env != "" {
+			env = "`" + e.env + "`"
+		}
+		def := e.def
+		switch {
+		case e.secret:
+			def = "none (secret)"
+		case e.docDef != "":
+			def = e.docDef
+		case def == "":
+			def = "none"
+		default:
+			def = "`" + def + "`"
+		}
+		usage := strings.ReplaceAll(e.usage, "|", `\|`)
+		fmt.Fprintf(w, "| `--%s` | %s | %s | %s |\n", e.name, env, def, usage)
+	}
 }
 
 // Args returns the positional arguments left after Parse.

@@ -38,6 +38,7 @@ func (c *Knowledge) AddFlags(f *FlagSet) {
 // AddLocalFlags registers only the data folder (for index and search).
 func (c *Knowledge) AddLocalFlags(f *FlagSet) {
 	f.String(&c.DataDir, "data-dir", "KNOWLEDGE_MCP_DATA", DefaultDataDir(), "folder holding local index files (NAME.kbi)")
+	f.DocumentDefault("data-dir", "the user cache folder: `~/.cache/knowledge-mcp` on Linux")
 }
 
 // Validate checks the settings.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/knowledge-mcp/knowledge-mcp/internal/verify"
 )
 
 // Verify configures the verify doctor.
@@ -61,4 +63,24 @@ func (c *Verify) Validate() error {
 		return fmt.Errorf("api-key-header (VERIFY_API_KEY_HEADER): %q is not a header name", c.APIKeyHeader)
 	}
 	return nil
+}
+
+// Options returns the doctor's options for checking endpoint url: the URL
+// checked and the CA file read. The caller sets the Logger.
+func (c *Verify) Options(url string) (verify.Options, error) {
+	if _, err := verify.ParseURL(url); err != nil {
+		return verify.Options{}, err
+	}
+	opts := verify.Options{
+		URL: url, Origin: c.Origin, Token: c.Token, APIKey: c.APIKey,
+		APIKeyHeader: c.APIKeyHeader, Calls: c.Calls, Timeout: c.Timeout,
+		Insecure: c.Insecure, ProtocolVersion: c.ProtocolVersion,
+	}
+	if c.CAFile != "" {
+		var err error
+		if opts.RootCAs, err = verify.LoadCAFile(c.CAFile); err != nil {
+			return verify.Options{}, err
+		}
+	}
+	return opts, nil
 }

@@ -92,11 +92,15 @@ func NewJWTAuth(ctx context.Context, cfg JWTConfig) (*JWTAuth, error) {
 		Client:          client,
 		HTTPTimeout:     10 * time.Second,
 		RefreshInterval: cfg.RefreshInterval,
-		// Refetch on an unknown kid at most this often, and never make a
-		// request wait for the limiter: a flood of made-up kids must not
-		// hold requests (or hammer the issuer).
+		// Refetch on an unknown kid at most this often. RateLimitWaitMax
+		// also bounds the refetch itself (jwkset runs it under the same
+		// deadline), so it must leave room for an HTTP round trip to the
+		// issuer: with 1 ms, a rotated-in key was refused whenever the
+		// fetch took longer. A flood of made-up kids still holds at most
+		// one request at a time: rate.Limiter.Wait fails at once when the
+		// next token lies beyond the deadline, and a waiter reserves it.
 		RefreshUnknownKID: rate.NewLimiter(rate.Every(unknown), 1),
-		RateLimitWaitMax:  time.Millisecond,
+		RateLimitWaitMax:  10 * time.Second,
 		RefreshErrorHandlerFunc: func(u string) func(context.Context, error) {
 			return func(ctx context.Context, err error) {
 				logger.WarnContext(ctx, "fetching the JWKS failed; tokens signed with keys not yet cached are refused", "jwks_url", u, "error", err)

@@ -46,17 +46,26 @@ func TestStreamingClientReceivesNotifications(t *testing.T) {
 	var mu sync.Mutex
 	var progress []float64
 	var logs int
+	arrived := make(chan struct{}, 64) // a notification was counted
+	note := func() {
+		select {
+		case arrived <- struct{}{}:
+		default:
+		}
+	}
 	client := mcp.NewClient(&mcp.Implementation{Name: "c", Version: "1"}, &mcp.ClientOptions{
 		ProgressNotificationHandler: func(_ context.Context, r *mcp.ProgressNotificationClientRequest) {
 			mu.Lock()
 			progress = append(progress, r.Params.Progress)
 			mu.Unlock()
+			note()
 		},
 		//lint:ignore SA1019 logging notifications are still served to clients of 2025-11-25 and earlier
 		LoggingMessageHandler: func(context.Context, *mcp.LoggingMessageRequest) {
 			mu.Lock()
 			logs++
 			mu.Unlock()
+			note()
 		},
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -81,7 +90,7 @@ func TestStreamingClientReceivesNotifications(t *testing.T) {
 		}
 		// Notifications are dispatched asynchronously by the client; the
 		// last ones may land just after the result.
-		waitFor(func() bool { mu.Lock(); defer mu.Unlock(); return len(progress) >= 3 && logs >= 3 })
+		waitFor(arrived, func() bool { mu.Lock(); defer mu.Unlock(); return len(progress) >= 3 && logs >= 3 })
 		mu.Lock()
 		if len(progress) != 3 || progress[2] != 3 {
 			t.Errorf("%s: progress notifications %v, want [1 2 3]", version, progress)
@@ -232,11 +241,16 @@ type readyErr struct{ s string }
 
 func (e *readyErr) Error() string { return e.s }
 
-// waitFor polls cond for up to two seconds.
-func waitFor(cond func() bool) {
-	deadline := time.Now().Add(2 * time.Second)
-	for !cond() && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
+// waitFor checks cond each time something arrives on changed, for up to
+// two seconds; the caller then asserts what it waited for.
+func waitFor(changed <-chan struct{}, cond func() bool) {
+	timeout := time.After(2 * time.Second)
+	for !cond() {
+		select {
+		case <-changed:
+		case <-timeout:
+			return
+		}
 	}
 }
 

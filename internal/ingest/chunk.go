@@ -6,7 +6,7 @@ import (
 
 // Default chunk sizes: about 500 tokens, so most documentation sections
 // stay whole, with a sentence or two of overlap where a section must be
-// cut. On the Python-docs evaluation (BENCHMARKS.md) this size ranks
+// cut. On the Python-docs evaluation (bench/results/notebook.md) this size ranks
 // better than 1,200 bytes for BM25 and BM25F alike.
 const (
 	DefaultChunkBytes   = 2000

@@ -13,7 +13,7 @@ import (
 	"github.com/knowledge-mcp/knowledge-mcp/internal/mcpserver"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/ and the generated section of README.md")
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/ and the generated section of docs/reference.md")
 
 // checkGolden compares got with the file at path, or rewrites it with -update.
 func checkGolden(t *testing.T, path string, got []byte) {
@@ -79,15 +79,15 @@ func TestSchemasGolden(t *testing.T) {
 	checkGolden(t, filepath.Join("testdata", "prompts.json"), marshal(t, prompts.Prompts))
 }
 
-// The generated reference in README.md sits between these markers.
+// The generated reference in docs/reference.md sits between these markers.
 const (
 	beginReference = "<!-- BEGIN GENERATED: MCP reference (go test ./internal/mcpserver -update) -->\n"
 	endReference   = "<!-- END GENERATED: MCP reference -->"
 )
 
-// TestReadmeReference checks that README.md shows the tools, resources and
-// prompts exactly as the server describes them.
-func TestReadmeReference(t *testing.T) {
+// TestReference checks that docs/reference.md shows the tools, resources
+// and prompts exactly as the server describes them.
+func TestReference(t *testing.T) {
 	var ref bytes.Buffer
 	server := mcpserver.New(mcpserver.Options{Backend: kbtest.NewFake(kbtest.DefaultFixture())})
 	if err := mcpserver.WriteReference(t.Context(), &ref, server); err != nil {
@@ -99,7 +99,7 @@ func TestReadmeReference(t *testing.T) {
 			t.Errorf("reference lacks %q:\n%s", want, ref.String())
 		}
 	}
-	const readme = "../../README.md"
+	const readme = "../../docs/reference.md"
 	data, err := os.ReadFile(readme)
 	if err != nil {
 		t.Fatal(err)
@@ -107,14 +107,14 @@ func TestReadmeReference(t *testing.T) {
 	doc := string(data)
 	start, end := strings.Index(doc, beginReference), strings.Index(doc, endReference)
 	if start < 0 || end < start {
-		t.Fatalf("README.md lacks the markers %q … %q around the MCP reference", beginReference, endReference)
+		t.Fatalf("docs/reference.md lacks the markers %q … %q around the MCP reference", beginReference, endReference)
 	}
 	got := doc[start+len(beginReference) : end]
 	if got == ref.String() {
 		return
 	}
 	if !*update {
-		t.Fatalf("README.md's MCP reference is stale; run: go test ./internal/mcpserver -update\n--- want ---\n%s", ref.String())
+		t.Fatalf("docs/reference.md is stale; run: go test ./internal/mcpserver -update (then go generate ./docs)\n--- want ---\n%s", ref.String())
 	}
 	doc = doc[:start+len(beginReference)] + ref.String() + doc[end:]
 	if err := os.WriteFile(readme, []byte(doc), 0o644); err != nil {

@@ -14,8 +14,8 @@ import (
 // WriteReference writes the Markdown reference of what server offers: each
 // tool with its annotations and arguments, the resource templates and the
 // prompts. It asks the server itself over an in-memory session, so the
-// reference is exactly what clients see; README.md embeds it between
-// generated-section markers, checked by this package's tests.
+// reference is exactly what clients see; docs/reference.md embeds it
+// between generated-section markers, checked by this package's tests.
 func WriteReference(ctx context.Context, w io.Writer, server *mcp.Server) error {
 	st, ct := mcp.NewInMemoryTransports()
 	ss, err := server.Connect(ctx, st, nil)

@@ -36,7 +36,7 @@ import (
 //     mcp.AddTool encodes it, and the SDK then re-compacts those bytes.
 //
 // Under load, mcp.AddTool's repeated marshaling and validation were about
-// a tenth of a simple tools/call's CPU (BENCHMARKS.md, issue 9).
+// a tenth of a simple tools/call's CPU (docs/performance.md).
 func addTool[In, Out any](server *mcp.Server, t *mcp.Tool, h mcp.ToolHandlerFor[In, Out]) {
 	tool, handler, err := typedTool(t, h)
 	if err != nil {

@@ -10,7 +10,8 @@ import (
 	"strings"
 )
 
-// PostmanRequest is the connectivity test of SPEC §3, sent exactly as
+// PostmanRequest is the Postman connectivity test (simpleadd 10 + 20 with
+// no initialize first), sent exactly as
 // Postman sends it: no initialize first, only a JSON content type.
 const PostmanRequest = `{"jsonrpc":"2.0","id":"test-1","method":"tools/call","params":{"name":"simpleadd","arguments":{"a":10,"b":20}}}`
 

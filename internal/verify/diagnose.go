@@ -11,7 +11,7 @@ import (
 )
 
 // The catalogue of failure patterns the doctor recognizes, each with the
-// pitfall of SPEC §1 it is, its cause and its fix.
+// deployment pitfall (P1–P9, docs/troubleshooting.md) it is, its cause and its fix.
 var (
 	diagCloudFront504 = Diagnosis{Pitfall: "P1", Pattern: "cloudfront-504",
 		Cause: "504 with Server: CloudFront / X-Cache: Error from cloudfront: CloudFront could not reach the origin. Almost always CloudFront is speaking HTTPS to an HTTP-only origin (the CDK default protocol policy for an ALB origin is HTTPS), so the connection to port 443 times out",

@@ -37,7 +37,7 @@ func (s Status) rank() int {
 
 // Diagnosis names the cause of a failure pattern and what to do about it.
 type Diagnosis struct {
-	// Pitfall is the pitfall of SPEC §1 ("P1" to "P9") this is, or empty
+	// Pitfall is the deployment pitfall ("P1" to "P9", docs/troubleshooting.md) this is, or empty
 	// when the cause is not one of them.
 	Pitfall string `json:"pitfall,omitempty"`
 	// Pattern is a stable identifier of what was seen, for pipelines.

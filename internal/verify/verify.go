@@ -1,7 +1,7 @@
 // Package verify is knowledge-mcp's doctor: it checks a deployed MCP
 // endpoint end to end, the way a browser, Postman, an MCP client and a load
 // balancer each meet it, and names the cause of each failure it sees from
-// the pitfalls of SPEC §1 (CloudFront 504s, mixed content, failing health
+// the deployment pitfalls P1–P9 of docs/troubleshooting.md (CloudFront 504s, mixed content, failing health
 // checks, missing task-role permissions, incomplete CORS, bypassed origins,
 // stateful sessions behind load balancers, no authentication).
 //

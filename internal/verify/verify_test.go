@@ -104,7 +104,7 @@ func TestOwnServerPasses(t *testing.T) {
 }
 
 // TestOwnServerWithCORS verifies the CORS check passes once the server
-// answers CORS as SPEC §5 says (the edge's middleware, stood in here).
+// answers CORS as the server does (the edge's middleware, stood in here).
 func TestOwnServerWithCORS(t *testing.T) {
 	srv := start(t, withCORS(ownHandler(), "Content-Type, Authorization, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID"), true)
 	opts := optionsFor(srv)
@@ -113,7 +113,7 @@ func TestOwnServerWithCORS(t *testing.T) {
 }
 
 // TestFailureModes runs the doctor against servers built to fail in each
-// way of SPEC §1; each must yield its specific diagnosis and fail the run.
+// way of the deployment pitfalls P1–P9; each must yield its specific diagnosis and fail the run.
 func TestFailureModes(t *testing.T) {
 	tests := []struct {
 		name  string

@@ -30,9 +30,10 @@ import (
 
 const (
 	imageName = "localhost/knowledge-mcp:container-test"
-	// maxImageBytes is the issue's bound: "well under 25 MB".
+	// maxImageBytes is the bound on the image's size: well under 25 MB.
 	maxImageBytes = 25 << 20
-	// postmanRequest is SPEC §3's connectivity test, byte for byte.
+	// postmanRequest is the Postman connectivity test (simpleadd 10 + 20, no
+	// initialize first), byte for byte.
 	postmanRequest = `{"jsonrpc":"2.0","id":"test-1","method":"tools/call","params":{"name":"simpleadd","arguments":{"a":10,"b":20}}}`
 	buildinfoPkg   = "github.com/knowledge-mcp/knowledge-mcp/internal/buildinfo"
 )

@@ -198,7 +198,7 @@ func (c *chain) testEdge(t *testing.T) {
 // testOriginVerify checks that the replicas accept only requests that came
 // through the proxy (the CloudFront secret header, P7). Needs the edge.
 func (c *chain) testOriginVerify(t *testing.T) {
-	requireFeature(t, featureEdge, c.hasEdge, "origin-verify (ORIGIN_VERIFY_HEADER/ORIGIN_VERIFY_SECRET, issue 5)")
+	requireFeature(t, featureEdge, c.hasEdge, "origin-verify (ORIGIN_VERIFY_HEADER/ORIGIN_VERIFY_SECRET)")
 	ctx := context.Background()
 	for _, r := range []*replica{c.a, c.b} {
 		ex, err := post(ctx, c.client, r.endpoint(), postmanRequest)
@@ -246,7 +246,7 @@ func (c *chain) testTypeScriptSDK(t *testing.T) {
 	}
 
 	t.Run("KnowledgeBase", func(t *testing.T) {
-		requireFeature(t, featureKB, c.hasKB, "search_knowledge_base, list_knowledge_bases and kb:// resources (issue 3)")
+		requireFeature(t, featureKB, c.hasKB, "search_knowledge_base, list_knowledge_bases and kb:// resources")
 		if rep.KnowledgeBases == nil || rep.KnowledgeBases.IsError || len(rep.KnowledgeBases.Structured.KnowledgeBases) == 0 {
 			t.Errorf("list_knowledge_bases: %+v, want at least one knowledge base", rep.KnowledgeBases)
 		}
@@ -264,7 +264,7 @@ func (c *chain) testTypeScriptSDK(t *testing.T) {
 
 // testVerify runs `knowledge-mcp verify` through the chain.
 func (c *chain) testVerify(t *testing.T) {
-	requireFeature(t, featureVerify, hasCommand(t, "verify"), "the verify command (issue 7)")
+	requireFeature(t, featureVerify, hasCommand(t, "verify"), "the verify command")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, "verify", "--ca-file", c.cert, "--origin", c.proxy.appOrigin(), "--json", c.proxy.endpoint())
@@ -311,7 +311,7 @@ func (c *chain) testVerify(t *testing.T) {
 // preflight, runs simpleadd and a search, and renders them.
 func (c *chain) testBrowser(t *testing.T) {
 	requireCommand(t, "chromium")
-	requireFeature(t, featureEdge, c.hasEdge, "CORS (CORS_ORIGINS, issue 5)")
+	requireFeature(t, featureEdge, c.hasEdge, "CORS (CORS_ORIGINS)")
 	page := c.proxy.appOrigin() + "/?" + url.Values{"endpoint": {c.proxy.browserEndpoint()}, "query": {c.searchQuery}}.Encode()
 	rep := runBrowser(t, page, "browser-cors.png")
 	if rep.Sum != "30" {
@@ -331,7 +331,7 @@ func (c *chain) testBrowser(t *testing.T) {
 		t.Errorf("no successful CORS preflight (OPTIONS /mcp) in nginx's access log: the browser did not need one, or it failed")
 	}
 	t.Run("Search", func(t *testing.T) {
-		requireFeature(t, featureKB, c.hasKB, "search_knowledge_base (issue 3)")
+		requireFeature(t, featureKB, c.hasKB, "search_knowledge_base")
 		if rep.Status != "ok" || len(rep.Results) == 0 {
 			t.Errorf("rendered search: status %q, %d results, error %q", rep.Status, len(rep.Results), rep.Error)
 		}

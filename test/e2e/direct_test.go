@@ -180,7 +180,7 @@ func checkInspector(t *testing.T, url string, env ...string) {
 }
 
 // TestDirect drives one real binary, without a proxy, with the official MCP
-// TypeScript SDK client and MCP Inspector's CLI (issue 2).
+// TypeScript SDK client and MCP Inspector's CLI.
 func TestDirect(t *testing.T) {
 	r := startReplica(t, "direct", freePort(t))
 

@@ -222,11 +222,11 @@ func waitForDial(t testing.TB, addr string, timeout time.Duration) {
 	}
 }
 
-// Feature names for requireFeature, each landing with its own issue.
+// Feature names for requireFeature: what a binary under test may lack.
 const (
-	featureKB     = "kb"     // knowledge base tools and kb:// resources (issues 3 and the tools work)
-	featureEdge   = "edge"   // CORS, origin-verify, trusted proxies (issue 5)
-	featureVerify = "verify" // knowledge-mcp verify (issue 7)
+	featureKB     = "kb"     // knowledge base tools and kb:// resources
+	featureEdge   = "edge"   // CORS, origin-verify, trusted proxies
+	featureVerify = "verify" // knowledge-mcp verify
 )
 
 // requireFeature fails the test when the binary lacks a feature whose

@@ -80,7 +80,8 @@ func do(client *http.Client, req *http.Request) (exchange, error) {
 	return exchange{status: resp.StatusCode, header: resp.Header, body: b}, nil
 }
 
-// postmanRequest is SPEC §3's connectivity test.
+// postmanRequest is the Postman connectivity test: simpleadd 10 + 20 with
+// no initialize first.
 const postmanRequest = `{"jsonrpc":"2.0","id":"test-1","method":"tools/call","params":{"name":"simpleadd","arguments":{"a":10,"b":20}}}`
 
 // callTool sends tools/call and checks for HTTP 200 and a result that is not

@@ -31,7 +31,8 @@ import (
 	"github.com/knowledge-mcp/knowledge-mcp/bench/harness"
 )
 
-// simpleAddRequest is the request of SPEC §3, as Postman sends it.
+// simpleAddRequest is the Postman connectivity request (simpleadd 10 + 20,
+// no initialize first), as Postman sends it.
 const simpleAddRequest = `{"jsonrpc":"2.0","id":"test-1","method":"tools/call","params":{"name":"simpleadd","arguments":{"a":10,"b":20}}}`
 
 // contender is one server under test.

@@ -33,7 +33,7 @@ type Ranking struct {
 
 // DefaultRanking is what the local index uses: BM25F over title, heading
 // path and body, stemming, stopwords and a proximity bonus. The weights
-// were chosen on the Python-docs evaluation (BENCHMARKS.md).
+// were chosen on the Python-docs evaluation (bench/results/notebook.md).
 func DefaultRanking() Ranking {
 	return Ranking{K1: 1.2, B: 0.75, TitleWeight: 2, HeadingWeight: 2, Stem: true, Stopwords: true, Proximity: 0.3}
 }

@@ -1,6 +1,6 @@
 // Package template checks a CloudFormation template — hand-written or
 // synthesized by the CDK or any other tool, JSON or YAML — for the
-// deployment pitfalls of SPEC §1 statically, before anything is deployed:
+// deployment pitfalls P1–P9 (docs/troubleshooting.md) statically, before anything is deployed:
 // CloudFront's origin protocol policy against the load balancer's listeners,
 // viewer protocol policy, allowed methods, cache and CORS policies, the
 // target group's health check, task versus execution role permissions,

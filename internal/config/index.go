@@ -1,0 +1,60 @@
+package config
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/knowledge-mcp/knowledge-mcp/internal/ingest"
+	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/local"
+)
+
+// Index holds the settings of "knowledge-mcp index".
+type Index struct {
+	// Name is the knowledge base's name; empty: the folder's name.
+	Name string
+	// Description is shown to agents; empty keeps the previous one.
+	Description string
+	// Local holds the data folder (Local.DataDir).
+	Local        Knowledge
+	MaxFileBytes int64
+	ChunkBytes   int
+	OverlapBytes int
+	// Quiet prints only the summary.
+	Quiet bool
+}
+
+// AddFlags registers the settings of index.
+func (c *Index) AddFlags(f *FlagSet) {
+	f.String(&c.Name, "kb", "KB_NAME", "", "knowledge base name (default: the folder's name)")
+	f.String(&c.Description, "description", "KB_DESCRIPTION", "", "what the knowledge base holds, shown to agents (default: keep the previous one)")
+	c.Local.AddLocalFlags(f)
+	f.Int64(&c.MaxFileBytes, "max-file-bytes", "MAX_FILE_BYTES", ingest.DefaultMaxFileBytes, "skip files larger than this")
+	f.Int(&c.ChunkBytes, "chunk-bytes", "CHUNK_BYTES", ingest.DefaultChunkBytes, "largest chunk in bytes; chunks follow headings and are cut at paragraphs or sentences")
+	f.Int(&c.OverlapBytes, "chunk-overlap", "CHUNK_OVERLAP", ingest.DefaultOverlapBytes, "bytes repeated between consecutive chunks of one section (-1 for none)")
+	f.Bool(&c.Quiet, "quiet", "", false, "print only the summary")
+}
+
+// Validate checks the settings for indexing folder dir and returns the
+// build's options (without Progress, Logger and Hooks, which the caller
+// sets).
+func (c *Index) Validate(dir string) (local.BuildOptions, error) {
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		return local.BuildOptions{}, fmt.Errorf("%s is not a folder", dir)
+	}
+	if c.Name != "" {
+		if err := local.ValidName(c.Name); err != nil {
+			return local.BuildOptions{}, err
+		}
+	}
+	if c.ChunkBytes < 200 {
+		return local.BuildOptions{}, fmt.Errorf("chunk-bytes (CHUNK_BYTES): %d is too small; use 200 or more", c.ChunkBytes)
+	}
+	if c.MaxFileBytes <= 0 {
+		return local.BuildOptions{}, fmt.Errorf("max-file-bytes (MAX_FILE_BYTES): must be positive")
+	}
+	return local.BuildOptions{
+		Dir: dir, Name: c.Name, Description: c.Description, DataDir: c.Local.DataDir,
+		Chunk:        ingest.ChunkOptions{MaxBytes: c.ChunkBytes, OverlapBytes: c.OverlapBytes},
+		MaxFileBytes: c.MaxFileBytes,
+	}, nil
+}
