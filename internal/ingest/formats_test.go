@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -200,6 +201,25 @@ func TestParseOfficeEdgeCases(t *testing.T) {
 				t.Fatalf("err = %v, want a skip saying %q", err, tt.reason)
 			}
 		})
+	}
+}
+
+// A PDF 2.0 file is read like 1.7 (the library refuses the 2.0 header).
+func TestPDF20(t *testing.T) {
+	content, err := os.ReadFile("testdata/formats/guide.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(content, []byte("%PDF-1.7")) {
+		t.Fatalf("fixture header %q", content[:8])
+	}
+	content = append([]byte("%PDF-2.0"), content[8:]...)
+	doc, err := Parse("v2.pdf", content, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Pages) != 3 || !strings.Contains(doc.Text, "Grease the bearings") {
+		t.Errorf("pages %v, text:\n%s", doc.Pages, doc.Text)
 	}
 }
 

@@ -58,7 +58,7 @@ func extractPDF(r io.ReaderAt, size int64, deadline time.Time) (out *pdfContent,
 			out, err = nil, fmt.Errorf("malformed PDF: %v", x)
 		}
 	}()
-	rd, err := pdf.NewReader(r, size)
+	rd, err := pdf.NewReader(pdf20{r}, size)
 	if err != nil {
 		if errors.Is(err, pdf.ErrInvalidPassword) {
 			return nil, errPDFEncrypted
@@ -155,6 +155,24 @@ func pdfPages(rd *pdf.Reader) ([]pdf.Page, error) {
 		return nil, err
 	}
 	return pages, nil
+}
+
+// pdf20 presents a PDF 2.0 file as 1.7: the library checks the header's
+// version and refuses 2.0, whose syntax it reads like 1.7's.
+type pdf20 struct{ io.ReaderAt }
+
+func (p pdf20) ReadAt(b []byte, off int64) (int, error) {
+	n, err := p.ReaderAt.ReadAt(b, off)
+	if off < 8 {
+		const from, to = "%PDF-2.", "%PDF-1.7"
+		head := make([]byte, 8)
+		if m, _ := p.ReaderAt.ReadAt(head, 0); m == 8 && string(head[:7]) == from && head[7] >= '0' && head[7] <= '9' {
+			for i := off; i < 8 && i-off < int64(n); i++ {
+				b[i-off] = to[i]
+			}
+		}
+	}
+	return n, err
 }
 
 // checkObjectStreams refuses a cross-reference table that places an object
