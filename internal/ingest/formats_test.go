@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The fixtures under testdata/formats were made by pandoc, python-docx,
@@ -201,6 +203,24 @@ func TestParseOfficeEdgeCases(t *testing.T) {
 				t.Fatalf("err = %v, want a skip saying %q", err, tt.reason)
 			}
 		})
+	}
+}
+
+// A parser stuck where it cannot see its deadline is abandoned, and the file
+// is skipped as too slow.
+func TestStuckParserIsAbandoned(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	oldParse, oldGrace := parseNow, abandonGrace
+	defer func() { parseNow, abandonGrace = oldParse, oldGrace }()
+	parseNow = func(string, []byte, time.Time) (*officeText, error) {
+		<-release
+		return nil, nil
+	}
+	abandonGrace = 0
+	_, err := parseBinary(FormatPDF, []byte("%PDF-1.4"), time.Now().Add(10*time.Millisecond))
+	if !errors.Is(err, errParseTimeout) || !strings.Contains(err.Error(), "abandoned") {
+		t.Fatalf("err = %v, want a timeout that abandons the parser", err)
 	}
 }
 

@@ -432,8 +432,38 @@ func DetectFormat(rel string, content []byte) (string, error) {
 }
 
 // parseBinary runs the parser of a PDF or Office format. A parser that
-// panics or runs past the deadline costs this file only.
+// panics or runs past the deadline costs this file only: the parsers check
+// the deadline as they go, and a parser stuck where it cannot (inside the
+// PDF library) is abandoned a little after it, on its goroutine.
 func parseBinary(format string, content []byte, deadline time.Time) (*officeText, error) {
+	type result struct {
+		o   *officeText
+		err error
+	}
+	done := make(chan result, 1)
+	parse := parseNow
+	go func() {
+		o, err := parse(format, content, deadline)
+		done <- result{o, err}
+	}()
+	timer := time.NewTimer(time.Until(deadline) + abandonGrace)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		return r.o, r.err
+	case <-timer.C:
+		return nil, fmt.Errorf("%w (%s); the parser was abandoned", errParseTimeout, ParseTimeout)
+	}
+}
+
+// abandonGrace is how long after its deadline a parser is waited for;
+// parseNow runs the parsers. Tests change both.
+var (
+	abandonGrace = 10 * time.Second
+	parseNow     = parseBinaryNow
+)
+
+func parseBinaryNow(format string, content []byte, deadline time.Time) (*officeText, error) {
 	r, size := bytes.NewReader(content), int64(len(content))
 	return guard(func() (*officeText, error) {
 		switch format {
