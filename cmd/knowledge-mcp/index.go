@@ -24,7 +24,11 @@ func runIndex(ctx context.Context, env *environment, args []string) error {
 Builds or updates the local knowledge base of FOLDER: Markdown (front matter as metadata), plain
 text and HTML, with metadata from Bedrock-style FILE.metadata.json sidecars. Incremental: unchanged
 files are skipped by content hash, removed files are dropped. The index is one file, DATA_DIR/NAME.kbi,
-replaced atomically: a running server keeps answering and switches to the new index by itself.`, env.stdout)
+replaced atomically: a running server keeps answering and switches to the new index by itself.
+
+Left out: what .gitignore files ignore (git's rules, nested files included), what .kbignore files
+(same syntax) leave out, hidden files and folders, node_modules, vendor and __pycache__. A .kbignore
+can take a default back ("!vendor/"). --dry-run lists what would be read and why anything is not.`, env.stdout)
 	cfg.AddFlags(fs)
 	positional, err := parseInterspersed(fs, env, args)
 	if err != nil {
@@ -38,6 +42,9 @@ replaced atomically: a running server keeps answering and switches to the new in
 	if err != nil {
 		return usageError{err}
 	}
+	if cfg.DryRun {
+		return dryRunIndex(env.stdout, dir, cfg.Name, opts.DataDir, opts.Walk, opts.MaxFileBytes)
+	}
 	progress := newProgress(env.stderr, cfg.Quiet)
 	opts.Progress = progress.update
 	opts.Hooks = env.indexHooks
@@ -49,15 +56,19 @@ replaced atomically: a running server keeps answering and switches to the new in
 	for _, s := range stats.Skipped {
 		fmt.Fprintln(env.stderr, s.Error())
 	}
+	for _, w := range stats.Warnings {
+		fmt.Fprintln(env.stderr, "warning: "+w.String())
+	}
 	if stats.Previous != "" {
 		fmt.Fprintln(env.stderr, "note:", stats.Previous)
 	}
-	mbps := float64(stats.Bytes) / 1e6 / max(stats.Duration.Seconds(), 1e-9)
+	rate := float64(stats.Bytes) / max(stats.Duration.Seconds(), 1e-9)
 	fmt.Fprintf(env.stdout, "indexed %s into knowledge base %q (%s)\n", dir, stats.Name, stats.Path)
-	fmt.Fprintf(env.stdout, "files: %d added, %d updated, %d unchanged, %d removed, %d skipped\n",
-		stats.Added, stats.Updated, stats.Unchanged, stats.Removed, len(stats.Skipped))
-	fmt.Fprintf(env.stdout, "%d documents, %d chunks, %.1f MB read in %s (%.1f MB/s)\n",
-		stats.Documents, stats.Chunks, float64(stats.Bytes)/1e6, stats.Duration.Round(time.Millisecond), mbps)
+	fmt.Fprintf(env.stdout, "files: %d added, %d updated, %d unchanged, %d removed, %d skipped, %d ignored%s\n",
+		stats.Added, stats.Updated, stats.Unchanged, stats.Removed, len(stats.Skipped), len(stats.Ignored), ignoredHint(len(stats.Ignored), dir))
+	fmt.Fprintf(env.stdout, "%s, %s, %s read in %s (%s/s)\n",
+		plural(stats.Documents, "document", "documents"), plural(stats.Chunks, "chunk", "chunks"),
+		formatBytes(float64(stats.Bytes)), stats.Duration.Round(time.Millisecond), formatBytes(rate))
 	if len(stats.Formats) > 0 {
 		fmt.Fprintf(env.stdout, "documents by format: %s\n", countList(stats.Formats))
 	}
@@ -68,7 +79,8 @@ replaced atomically: a running server keeps answering and switches to the new in
 		}
 		fmt.Fprintf(env.stdout, "skipped by reason: %s (each file is named above)\n", countList(reasons))
 	}
-	fmt.Fprintf(env.stdout, "search it: knowledge-mcp search \"QUERY\" --kb %s; serve it: knowledge-mcp serve --kb %s\n", stats.Name, stats.Name)
+	flags := dataDirFlag(opts.DataDir)
+	fmt.Fprintf(env.stdout, "search it: knowledge-mcp search \"QUERY\" --kb %s%s; serve it: knowledge-mcp serve --kb %s%s\n", stats.Name, flags, stats.Name, flags)
 	return nil
 }
 
@@ -132,6 +144,9 @@ func (p *progress) update(pr local.Progress) {
 		if len(name) > 40 {
 			name = "…" + name[len(name)-39:]
 		}
+		if pr.Skipped {
+			name += " (skipped)"
+		}
 		fmt.Fprintf(p.w, "\r\033[K[%s%s] %d/%d %s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), pr.Done, pr.Total, name)
 		p.drawn = true
 		return
@@ -139,7 +154,13 @@ func (p *progress) update(pr local.Progress) {
 	// Plain lines: about every 10% and the last file.
 	step := max(pr.Total/10, 1)
 	if pr.Done%step == 0 || final {
-		fmt.Fprintf(p.w, "indexed %d/%d files (%s)\n", pr.Done, pr.Total, pr.Path)
+		// The file named is the last one read; it may have been skipped,
+		// and then the line says so.
+		state := ""
+		if pr.Skipped {
+			state = ", skipped"
+		}
+		fmt.Fprintf(p.w, "%d/%d files read (last: %s%s)\n", pr.Done, pr.Total, pr.Path, state)
 	}
 }
 

@@ -178,7 +178,7 @@ func TestIndexAndSearchCLI(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
 	}
-	if !strings.Contains(errOut, "indexed 3/3 files") {
+	if !strings.Contains(errOut, "3/3 files read (last: other.md)") {
 		t.Errorf("no plain progress lines off a terminal:\n%s", errOut)
 	}
 	tests := []struct {
@@ -191,7 +191,8 @@ func TestIndexAndSearchCLI(t *testing.T) {
 		{[]string{"search", "health", "--kb", "guide", "--filter", `{"greaterThan":{"key":"team","value":"x"}}`}, 2, `key "team" needs a number`},
 		{[]string{"search", "health", "--kb", "missing"}, 2, "known: guide"},
 		{[]string{"search", "", "--kb", "guide"}, 2, "want a QUERY"},
-		{[]string{"search", "health", "--kb", "guide", "--max-results", "500"}, 2, "must be between 1 and 100"},
+		{[]string{"search", "health", "--kb", "guide", "--max-results", "500"}, 2, "knowledge-mcp search: --max-results 500: use a number from 1 to 100\n"},
+		{[]string{"search", "health", "--kb", "guide", "--filter", `{"equals":{"key":1}}`}, 2, "knowledge-mcp search: --filter: equals.key: "},
 		{[]string{"index"}, 2, "want one FOLDER"},
 		{[]string{"index", dir, "--kb", "../x"}, 2, "knowledge base name"},
 	}

@@ -7,12 +7,15 @@
 //	knowledge-mcp stdio [flags]        MCP over stdio, for desktop clients
 //	knowledge-mcp index FOLDER [flags] build or update a local knowledge base
 //	knowledge-mcp search "QUERY"       search knowledge bases from the terminal
+//	knowledge-mcp remove NAME          remove a stored knowledge base
 //	knowledge-mcp verify [flags] URL   check a deployed endpoint end to end, diagnose failures
 //	knowledge-mcp healthcheck [flags]  exit 0 when the local server is healthy
-//	knowledge-mcp version              version, commit and Go version
+//	knowledge-mcp version              version, commit and Go version (also --version, -v)
 //
 // Every flag has an environment variable; "knowledge-mcp COMMAND --help"
-// lists them with their defaults. Logs are JSON lines on stderr.
+// lists them with their defaults. Logs go to stderr: readable lines on a
+// terminal for the commands a person runs, JSON lines elsewhere and for
+// serve (--log-format text or json chooses).
 //
 // Exit status: 0 on success, 1 when the command failed, 2 when its flags,
 // environment or arguments are invalid.
@@ -23,7 +26,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -63,6 +65,7 @@ func commands() []command {
 		{"stdio", "serve MCP over stdin/stdout, for desktop clients", runStdio},
 		{"index", "build or update a local knowledge base from a folder", runIndex},
 		{"search", "search knowledge bases from the terminal", runSearch},
+		{"remove", "remove a stored knowledge base (its index and lock file)", runRemove},
 		{"verify", "check a deployed MCP endpoint end to end (or a CloudFormation template) and name each failure's cause", runVerify},
 		{"healthcheck", "probe the local server's /healthz; exit 0 when healthy", runHealthcheck},
 		{"version", "print version, commit and Go version", runVersion},
@@ -78,9 +81,16 @@ func main() {
 
 // run executes the command named by args[0] and returns the exit status.
 func run(ctx context.Context, env *environment, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	switch {
+	case len(args) == 0:
+		// A command is needed: the list goes where errors go.
+		printUsage(env.stderr)
+		return 2
+	case args[0] == "-h" || args[0] == "--help" || args[0] == "help":
 		printUsage(env.stdout)
 		return 0
+	case args[0] == "-v" || args[0] == "--version" || args[0] == "-version":
+		args = append([]string{"version"}, args[1:]...)
 	}
 	for _, c := range commands() {
 		if c.name != args[0] {
@@ -111,6 +121,14 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun 'knowledge-mcp COMMAND --help' for a command's flags and their environment variables.")
 }
 
+// noArguments refuses positional arguments to a command that takes none.
+func noArguments(fs *config.FlagSet, command string) error {
+	if extra := fs.Args(); len(extra) > 0 {
+		return usagef("unexpected argument %q: %s takes no arguments (flags start with --)", extra[0], command)
+	}
+	return nil
+}
+
 // parseFlags parses args into fs, turning parse errors into usage errors.
 func parseFlags(fs *config.FlagSet, env *environment, args []string) error {
 	fs.Getenv = env.getenv
@@ -121,13 +139,4 @@ func parseFlags(fs *config.FlagSet, env *environment, args []string) error {
 		return usageError{err}
 	}
 	return nil
-}
-
-// newLogger returns the JSON logger on stderr at the configured level.
-func newLogger(w io.Writer, c *config.Log) (*slog.Logger, error) {
-	level, err := c.SlogLevel()
-	if err != nil {
-		return nil, usageError{err}
-	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})), nil
 }

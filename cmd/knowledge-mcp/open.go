@@ -20,7 +20,10 @@ type started struct {
 // validate the settings (a failure is a usage error, exit status 2), make
 // the logger, run prepare when set (serve builds its edge there, before the
 // backend indexes anything), open the backend. The caller defers close.
-func start(ctx context.Context, env *environment, logCfg *config.Log, kbCfg *config.Knowledge, validate func() error, prepare func(*started) error) (*started, error) {
+//
+// build says whether --kb folders are indexed (indexFolders) or only read
+// from indexes built earlier (readOnly).
+func start(ctx context.Context, env *environment, logCfg *config.Log, kbCfg *config.Knowledge, build bool, validate func() error, prepare func(*started) error) (*started, error) {
 	if err := validate(); err != nil {
 		return nil, asUsageError(err)
 	}
@@ -35,7 +38,7 @@ func start(ctx context.Context, env *environment, logCfg *config.Log, kbCfg *con
 			return nil, err
 		}
 	}
-	backend, closeBackend, err := openBackend(ctx, kbCfg, logger)
+	backend, closeBackend, err := openBackend(ctx, kbCfg, logger, build)
 	if err != nil {
 		s.close()
 		return nil, err

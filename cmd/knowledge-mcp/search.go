@@ -27,8 +27,7 @@ snippet, or JSON with --json. Without --kb it searches the built-in documentatio
 	fs.Int(&maxResults, "max-results", "", kb.DefaultMaxResults, fmt.Sprintf("number of results, 1-%d", kb.MaxMaxResults))
 	fs.String(&filterJSON, "filter", "", "", `metadata filter in Bedrock's RetrievalFilter JSON, e.g. {"equals":{"key":"team","value":"search"}}`)
 	fs.Bool(&asJSON, "json", "", false, "print the results as JSON")
-	logCfg.Level = "warn"
-	fs.String(&logCfg.Level, "log-level", "LOG_LEVEL", "warn", "log level: debug, info, warn or error")
+	logCfg.AddInteractiveFlags(fs, "warn")
 	positional, err := parseInterspersed(fs, env, args)
 	if err != nil {
 		return err
@@ -37,13 +36,20 @@ snippet, or JSON with --json. Without --kb it searches the built-in documentatio
 	if strings.TrimSpace(text) == "" {
 		return usagef(`want a QUERY; usage: knowledge-mcp search "QUERY" [--kb NAME]`)
 	}
+	if maxResults < 1 || maxResults > kb.MaxMaxResults {
+		return usagef("--max-results %d: use a number from 1 to %d", maxResults, kb.MaxMaxResults)
+	}
 	var filter *kb.Filter
-	s, err := start(ctx, env, &logCfg, &kbCfg, func() (err error) {
+	s, err := start(ctx, env, &logCfg, &kbCfg, readOnly, func() (err error) {
 		if err := kbCfg.Validate(); err != nil {
 			return err
 		}
 		filter, err = kb.ParseFilter([]byte(filterJSON))
-		return err
+		if err != nil {
+			// Named as the flag, not as the MCP argument ("filter.equals.key").
+			return fmt.Errorf("--filter: %s", strings.TrimPrefix(err.Error(), "filter."))
+		}
+		return nil
 	}, nil)
 	if err != nil {
 		return err
@@ -66,6 +72,7 @@ snippet, or JSON with --json. Without --kb it searches the built-in documentatio
 		fmt.Fprintf(env.stdout, "no results for %q\n", text)
 		return nil
 	}
+	bold := styled(env.stdout, env.getenv)
 	for i, r := range res.Results {
 		title := r.Title
 		path := r.HeadingPath
@@ -75,7 +82,7 @@ snippet, or JSON with --json. Without --kb it searches the built-in documentatio
 		if len(path) > 0 {
 			title += " › " + strings.Join(path, " › ")
 		}
-		fmt.Fprintf(env.stdout, "%d. %s\n   %s  (chunk %d, score %.2f)\n   %s\n\n", i+1, title, r.URI, r.ChunkIndex, r.Score, r.Snippet)
+		fmt.Fprintf(env.stdout, "%d. %s\n   %s  (chunk %d, score %.2f)\n   %s\n\n", i+1, title, r.URI, r.ChunkIndex, r.Score, renderSnippet(r.Snippet, bold))
 	}
 	return nil
 }

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net"
 
 	"github.com/knowledge-mcp/knowledge-mcp/internal/buildinfo"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/config"
@@ -15,20 +18,31 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	// testing holds the settings of a binary built for tests
 	// (testing_conformance.go); empty in the shipped binary.
 	var testFlags testingConfig
-	fs := config.NewFlagSet("serve", "Usage: knowledge-mcp serve [flags]\n\nServes MCP over streamable HTTP at http://HOST:PORT/mcp (stateless: any replica answers any request),\nwith /healthz and /readyz beside it.", env.stdout)
+	fs := config.NewFlagSet("serve", "Usage: knowledge-mcp serve [flags]\n\nServes MCP over streamable HTTP at http://HOST:PORT/mcp (stateless: any replica answers any request),\nwith /healthz and /readyz beside it, and at / a web console for browsers (200 JSON status for everything else).", env.stdout)
 	cfg.AddFlags(fs)
 	testFlags.addFlags(fs)
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
 	}
-	if len(fs.Args()) > 0 {
-		return usagef("unexpected arguments %q", fs.Args())
+	if err := noArguments(fs, "serve"); err != nil {
+		return err
 	}
 	var opts *config.ServeOptions
 	var edge *edge
-	s, err := start(ctx, env, &cfg.Log, &cfg.Knowledge,
+	var ln net.Listener
+	s, err := start(ctx, env, &cfg.Log, &cfg.Knowledge, indexFolders,
 		func() (err error) { opts, err = cfg.Validate(); return err },
 		func(s *started) (err error) {
+			// Claim the port before indexing folders, which can take a
+			// while: a port in use fails at once.
+			ln, err = httpserver.Bind(opts.Addr)
+			if errors.Is(err, httpserver.ErrAddrInUse) {
+				return fmt.Errorf("%s is already in use (is another server running?); choose another port with --port or PORT", opts.Addr)
+			}
+			if err != nil {
+				return err
+			}
+			s.onClose(func() { ln.Close() })
 			s.onClose(tuneGC(env, &cfg.Runtime, s.logger))
 			// The edge first: its metrics registry also measures the backend.
 			edge, err = newEdge(ctx, &cfg.Edge, opts, s.logger)
@@ -46,10 +60,11 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	handlerOpts := edge.opts
 	handlerOpts.Ready = backend.Ready
 	handlerOpts.Logger = logger
-	srv, err := httpserver.Listen(opts.Addr, httpserver.New(server, handlerOpts), opts.Timeouts, logger)
-	if err != nil {
+	handlerOpts.Version, handlerOpts.Backend = info.Version, cfg.Knowledge.Backend
+	if handlerOpts, err = withConsole(handlerOpts, &cfg.Console, &cfg.Edge, logger); err != nil {
 		return err
 	}
+	srv := httpserver.NewServer(ln, httpserver.New(server, handlerOpts), opts.Timeouts, logger)
 	logger.Info("serving MCP over streamable HTTP",
 		"url", "http://"+srv.Addr().String()+httpserver.Path,
 		"version", info.Version, "commit", info.Commit)

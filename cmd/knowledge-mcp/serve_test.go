@@ -153,7 +153,7 @@ func TestBadInputKeepsServing(t *testing.T) {
 		{name: "empty body", body: ``, wantStatus: 400, wantCode: -32700, wantText: "empty body"},
 		{name: "unknown method", body: `{"jsonrpc":"2.0","id":1,"method":"tools/explode"}`, wantStatus: 200, wantCode: -32601, wantText: `"tools/explode"`},
 		{name: "unknown tool", body: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"nope","arguments":{}}}`, wantStatus: 200, wantCode: -32602, wantText: `"nope"`},
-		{name: "wrong argument type", body: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"simpleadd","arguments":{"a":"ten","b":20}}}`, wantStatus: 200, toolError: true, wantText: "/properties/a"},
+		{name: "wrong argument type", body: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"simpleadd","arguments":{"a":"ten","b":20}}}`, wantStatus: 200, toolError: true, wantText: `argument "a" must be a number, not a string ("ten")`},
 		{name: "missing argument", body: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"simpleadd","arguments":{"a":1}}}`, wantStatus: 200, toolError: true, wantText: "b"},
 		{name: "oversized body", body: `{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":"` + strings.Repeat("x", 1<<20) + `"}}`, wantStatus: 413, wantCode: -32600, wantText: "exceeds 1048576 bytes"},
 		{name: "wrong content type", body: `{}`, headers: []string{"Content-Type", "text/plain"}, wantStatus: 415, wantCode: -32600, wantText: "Content-Type"},
@@ -198,6 +198,9 @@ func TestHTTPRoutes(t *testing.T) {
 		{"GET", "/mcp", "text/event-stream", 405, ""},  // stateless: no standalone stream
 		{"DELETE", "/mcp", "", 405, ""},                // no sessions to delete
 		{"GET", "/nope", "", 404, ""},
+		{"GET", "/", "", 200, `"status":"ready"`},                                                      // a target group left at /
+		{"GET", "/", "text/html,application/xhtml+xml,*/*;q=0.8", 200, "<title>knowledge-mcp</title>"}, // a browser
+		{"GET", "/console/console.css", "", 200, ":root"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path+" "+tt.accept, func(t *testing.T) {
@@ -232,6 +235,35 @@ func TestHTTPRoutes(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Errorf("POST /mcp/: %d, want 200", resp.StatusCode)
+	}
+}
+
+// TestConsoleOff: with --console=false, / answers every client with the
+// status JSON and the page's files are gone.
+func TestConsoleOff(t *testing.T) {
+	srv := testbin.Start(t, nil, "--console=false")
+	for _, tc := range []struct {
+		path, accept string
+		want         int
+		wantBody     string
+	}{
+		{"/", "text/html", 200, `"service":"knowledge-mcp"`},
+		{"/", "", 200, `"status":"ready"`},
+		{"/console/console.css", "", 404, ""},
+	} {
+		req, _ := http.NewRequest("GET", srv.URL+tc.path, nil)
+		if tc.accept != "" {
+			req.Header.Set("Accept", tc.accept)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.want || !strings.Contains(string(body), tc.wantBody) {
+			t.Errorf("GET %s (Accept %q): %d %s, want %d with %s", tc.path, tc.accept, resp.StatusCode, body, tc.want, tc.wantBody)
+		}
 	}
 }
 

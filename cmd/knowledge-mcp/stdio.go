@@ -16,15 +16,15 @@ func runStdio(ctx context.Context, env *environment, args []string) error {
 	var logCfg config.Log
 	var kbCfg config.Knowledge
 	fs := config.NewFlagSet("stdio", "Usage: knowledge-mcp stdio [flags]\n\nServes MCP over stdin and stdout, for desktop clients. Nothing but protocol is written to stdout;\nlogs go to stderr.", env.stderr)
-	logCfg.AddFlags(fs)
+	logCfg.AddInteractiveFlags(fs, "info")
 	kbCfg.AddFlags(fs)
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
 	}
-	if len(fs.Args()) > 0 {
-		return usagef("unexpected arguments %q", fs.Args())
+	if err := noArguments(fs, "stdio"); err != nil {
+		return err
 	}
-	s, err := start(ctx, env, &logCfg, &kbCfg, kbCfg.Validate, nil)
+	s, err := start(ctx, env, &logCfg, &kbCfg, indexFolders, kbCfg.Validate, nil)
 	if err != nil {
 		return err
 	}

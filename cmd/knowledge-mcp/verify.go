@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"github.com/knowledge-mcp/knowledge-mcp/internal/config"
@@ -28,7 +26,7 @@ func runVerify(ctx context.Context, env *environment, args []string) error {
 	var logCfg config.Log
 	fs := config.NewFlagSet("verify", verifySummary, env.stdout)
 	cfg.AddFlags(fs)
-	logCfg.AddFlags(fs)
+	logCfg.AddInteractiveFlags(fs, "info")
 	// Flags may come before or after the URL.
 	var positional []string
 	for rest := args; ; {
@@ -105,17 +103,5 @@ func useColour(mode string, env *environment) bool {
 	case "never":
 		return false
 	}
-	if env.getenv("NO_COLOR") != "" || env.getenv("TERM") == "dumb" {
-		return false
-	}
-	return isTerminal(env.stdout)
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
+	return styled(env.stdout, env.getenv)
 }

@@ -16,6 +16,9 @@ func runVersion(_ context.Context, env *environment, args []string) error {
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
 	}
+	if err := noArguments(fs, "version"); err != nil {
+		return err
+	}
 	info := buildinfo.Get()
 	if asJSON {
 		return json.NewEncoder(env.stdout).Encode(info)

@@ -25,6 +25,7 @@ var docTables = []struct {
 			c.Log.AddFlags(f)
 			c.Knowledge.AddFlags(f)
 			c.Runtime.AddFlags(f)
+			c.Console.AddFlags(f)
 		},
 		skip: func(*FlagSet) func(string) bool {
 			bedrock := NewFlagSet("bedrock", "", nil)

@@ -103,3 +103,41 @@ func TestLogLevel(t *testing.T) {
 		t.Errorf("unknown level: %v", err)
 	}
 }
+
+// --help puts a command's own flags first, then groups in the order people
+// need them, and never shows a default that contradicts the usage text.
+func TestHelpGroupsAndDefaults(t *testing.T) {
+	var c Serve
+	var own string
+	fs := NewFlagSet("serve", "usage", io.Discard)
+	fs.String(&own, "own-flag", "", "x", "a flag of the command itself")
+	c.AddFlags(fs)
+	var b strings.Builder
+	fs.PrintHelp(&b)
+	help := b.String()
+	last := strings.Index(help, "--own-flag")
+	if last < 0 || last > strings.Index(help, "Listening:") {
+		t.Errorf("the command's own flag is not first:\n%s", help)
+	}
+	for _, heading := range []string{"Listening:", "Knowledge bases:", "Security:", "Limits:", "Amazon Bedrock:", "Logging and metrics:", "Tuning:"} {
+		i := strings.Index(help, "\n"+heading+"\n")
+		if i < last {
+			t.Errorf("%q missing or out of order:\n%s", heading, help)
+		}
+		last = i
+	}
+	for _, want := range []string{"--host string", "--kb list", "--auth string", "--cors-origins list", "--rate-limit string", "--model-arn string", "--drain-timeout duration"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("help lacks %q", want)
+		}
+	}
+	for _, line := range strings.Split(help, "\n") {
+		lower := strings.ToLower(line)
+		if strings.Contains(lower, "(none)") || strings.Contains(line, "unset by default") && (strings.Contains(lower, "; default") || strings.Contains(lower, "empty")) {
+			t.Errorf("contradictory default: %s", line)
+		}
+		if strings.Contains(line, "m0s") || strings.Contains(line, "h0m") {
+			t.Errorf("duration with zero units: %s", line)
+		}
+	}
+}

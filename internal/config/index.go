@@ -19,6 +19,10 @@ type Index struct {
 	MaxFileBytes int64
 	ChunkBytes   int
 	OverlapBytes int
+	// Include and Exclude narrow the files read (gitignore-syntax globs).
+	Include, Exclude []string
+	// DryRun lists what would be read and why anything is left out.
+	DryRun bool
 	// Quiet prints only the summary.
 	Quiet bool
 }
@@ -31,6 +35,9 @@ func (c *Index) AddFlags(f *FlagSet) {
 	f.Int64(&c.MaxFileBytes, "max-file-bytes", "MAX_FILE_BYTES", ingest.DefaultMaxFileBytes, "skip files larger than this")
 	f.Int(&c.ChunkBytes, "chunk-bytes", "CHUNK_BYTES", ingest.DefaultChunkBytes, "largest chunk in bytes; chunks follow headings and are cut at paragraphs or sentences")
 	f.Int(&c.OverlapBytes, "chunk-overlap", "CHUNK_OVERLAP", ingest.DefaultOverlapBytes, "bytes repeated between consecutive chunks of one section (-1 for none)")
+	f.List(&c.Include, "include", "", nil, `index only files matching these globs, comma-separated, gitignore syntax ("*.md", "docs/**")`)
+	f.List(&c.Exclude, "exclude", "", nil, `leave out files and folders matching these globs, comma-separated, gitignore syntax ("drafts/", "*.tmp.md")`)
+	f.Bool(&c.DryRun, "dry-run", "", false, "list what would be read and why anything is left out; write nothing")
 	f.Bool(&c.Quiet, "quiet", "", false, "print only the summary")
 }
 
@@ -52,9 +59,14 @@ func (c *Index) Validate(dir string) (local.BuildOptions, error) {
 	if c.MaxFileBytes <= 0 {
 		return local.BuildOptions{}, fmt.Errorf("max-file-bytes (MAX_FILE_BYTES): must be positive")
 	}
+	walk := ingest.WalkOptions{Include: c.Include, Exclude: c.Exclude}
+	if err := walk.Validate(); err != nil {
+		return local.BuildOptions{}, err
+	}
 	return local.BuildOptions{
 		Dir: dir, Name: c.Name, Description: c.Description, DataDir: c.Local.DataDir,
 		Chunk:        ingest.ChunkOptions{MaxBytes: c.ChunkBytes, OverlapBytes: c.OverlapBytes},
 		MaxFileBytes: c.MaxFileBytes,
+		Walk:         walk,
 	}, nil
 }

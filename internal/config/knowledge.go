@@ -32,7 +32,7 @@ func (c *Knowledge) AddFlags(f *FlagSet) {
 	f.String(&c.Backend, "backend", "KB_BACKEND", Backends[0], "knowledge-base backend: "+strings.Join(Backends, ", "))
 	c.AddLocalFlags(f)
 	c.Bedrock.AddFlags(f)
-	f.List(&c.KBs, "kb", "KB", nil, "local knowledge bases to serve, comma-separated: a folder (indexed at start), NAME=FOLDER, a name built with 'knowledge-mcp index', or an index file (.kbi); none serves the built-in documentation")
+	f.List(&c.KBs, "kb", "KB", nil, "local knowledge bases, comma-separated: a NAME built with 'knowledge-mcp index', a folder written as a path (./docs; serve and stdio index it at start), NAME=FOLDER, or an index file (.kbi); none serves the built-in documentation")
 }
 
 // AddLocalFlags registers only the data folder (for index and search).

@@ -11,6 +11,7 @@ type Serve struct {
 	Knowledge Knowledge
 	Edge      Edge
 	Runtime   Runtime
+	Console   Console
 }
 
 // AddFlags registers every setting of serve, in the order --help lists
@@ -21,6 +22,7 @@ func (c *Serve) AddFlags(f *FlagSet) {
 	c.Knowledge.AddFlags(f)
 	c.Edge.AddFlags(f)
 	c.Runtime.AddFlags(f)
+	c.Console.AddFlags(f)
 }
 
 // ServeOptions are serve's settings validated and parsed once, in the

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,17 +14,40 @@ import (
 // Log configures logging.
 type Log struct {
 	Level string
+	// Format is "text" (readable lines), "json" (JSON lines, for log
+	// collectors) or "auto": text when stderr is a terminal, else JSON.
+	Format string
 }
 
-// AddFlags registers the logging settings.
+// LogFormats lists the values of --log-format.
+var LogFormats = []string{"auto", "text", "json"}
+
+// AddFlags registers the logging settings; logs are JSON by default (a
+// server runs under log collectors).
 func (c *Log) AddFlags(f *FlagSet) {
-	f.String(&c.Level, "log-level", "LOG_LEVEL", "info", "log level: debug, info, warn or error")
+	c.addFlags(f, "info", "json")
+}
+
+// AddInteractiveFlags registers the logging settings of a command a
+// person runs: readable lines on a terminal, JSON elsewhere.
+func (c *Log) AddInteractiveFlags(f *FlagSet, level string) {
+	c.addFlags(f, level, "auto")
+}
+
+func (c *Log) addFlags(f *FlagSet, level, format string) {
+	f.String(&c.Level, "log-level", "LOG_LEVEL", level, "log level: debug, info, warn or error")
+	f.String(&c.Format, "log-format", "LOG_FORMAT", format, "log format: text (readable lines), json, or auto (text on a terminal, else json)")
 }
 
 // Validate checks the settings.
 func (c *Log) Validate() error {
-	_, err := c.SlogLevel()
-	return err
+	if _, err := c.SlogLevel(); err != nil {
+		return err
+	}
+	if c.Format != "" && !slices.Contains(LogFormats, strings.ToLower(c.Format)) {
+		return fmt.Errorf("log-format (LOG_FORMAT): unknown %q; use %s", c.Format, strings.Join(LogFormats, ", "))
+	}
+	return nil
 }
 
 // SlogLevel returns the level as a slog.Level.
@@ -58,7 +82,7 @@ type HTTP struct {
 // AddFlags registers the listener settings.
 func (c *HTTP) AddFlags(f *FlagSet) {
 	f.String(&c.Host, "host", "HOST", "127.0.0.1", "address to listen on (0.0.0.0 for all interfaces, as in a container)")
-	f.Int(&c.Port, "port", "PORT", 8080, "TCP port to listen on")
+	f.Port(&c.Port, "port", "PORT", 8080, "TCP port to listen on")
 	f.Duration(&c.DrainTimeout, "drain-timeout", "DRAIN_TIMEOUT", 25*time.Second, "on SIGTERM/SIGINT, how long in-flight requests may take to finish (keep it under ECS's 30s stop timeout)")
 	f.Duration(&c.ReadHeaderTimeout, "read-header-timeout", "READ_HEADER_TIMEOUT", 10*time.Second, "time to read request headers")
 	f.Duration(&c.ReadTimeout, "read-timeout", "READ_TIMEOUT", 30*time.Second, "time to read a whole request")

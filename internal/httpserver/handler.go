@@ -6,9 +6,12 @@
 //
 //	request log → metrics → origin-verify (CDN secret header) → CORS → host guard → routes
 //	/mcp: Origin check → concurrency cap → authentication → per-client rate limit → MCP endpoint
+//	/console/api/: the same checks as /mcp → the console's endpoints
+//	/: the status JSON for programs and health checkers, the console for browsers
 //
-// Health endpoints (/healthz, /readyz, and a plain GET of /mcp from a load
-// balancer's health checker) pass every check but the host guard's.
+// Health endpoints (/healthz, /readyz, GET / by a program, and a plain GET of
+// /mcp from a load balancer's health checker) pass every check but the host
+// guard's.
 package httpserver
 
 import (
@@ -76,6 +79,15 @@ type Options struct {
 	// MetricsToken when set.
 	ServeMetrics bool
 	MetricsToken string
+
+	// Console, when set, serves browsers at / and the page's files under
+	// /console/; programs at / get the status JSON either way.
+	Console http.Handler
+	// ConsoleAPI serves the console's endpoints under /console/api/ behind
+	// the same checks as /mcp (origin, concurrency, authentication, rate).
+	ConsoleAPI http.Handler
+	// Version and Backend are reported by GET / (status JSON).
+	Version, Backend string
 }
 
 // handler is the state the middleware shares.
@@ -101,6 +113,7 @@ func New(server *mcp.Server, opts Options) http.Handler {
 		proxies: proxyTrust{prefixes: opts.TrustedProxies},
 		origins: newOriginPolicy(opts.CORS.Origins, opts.PublicURL),
 	}
+	h.origins.addOwnHosts(opts.AllowedHosts)
 	if opts.RateLimit > 0 {
 		h.limiter = newClientLimiter(float64(opts.RateLimit), opts.RateBurst)
 	}
@@ -114,6 +127,13 @@ func New(server *mcp.Server, opts Options) http.Handler {
 	mcpChain = h.checkOrigin(mcpChain)
 
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", h.root)
+	if opts.Console != nil {
+		mux.Handle("/console/", opts.Console)
+	}
+	if opts.ConsoleAPI != nil {
+		mux.Handle("/console/api/", h.checkOrigin(h.limitConcurrency(h.authenticate(h.rateLimit(opts.ConsoleAPI)))))
+	}
 	mux.Handle(Path, mcpChain)
 	mux.Handle(Path+"/", mcpChain) // no trailing-slash redirect, either way
 	mux.HandleFunc("GET /healthz", healthz)
@@ -138,14 +158,17 @@ func New(server *mcp.Server, opts Options) http.Handler {
 	return out
 }
 
-// isHealthCheck reports whether r is a health probe: /healthz, /readyz, or a
-// plain GET of /mcp by a load balancer (one that does not ask for an event
-// stream). Probes come straight from the load balancer, without the CDN's
-// secret header or credentials, and reveal nothing.
+// isHealthCheck reports whether r is a health probe: /healthz, /readyz, a
+// GET of / by anything but a browser, or a plain GET of /mcp by a load
+// balancer (one that does not ask for an event stream). Probes come straight
+// from the load balancer, without the CDN's secret header or credentials,
+// and reveal nothing.
 func isHealthCheck(r *http.Request) bool {
 	switch r.URL.Path {
 	case "/healthz", "/readyz":
 		return true
+	case "/":
+		return (r.Method == http.MethodGet || r.Method == http.MethodHead) && !prefersHTML(r.Header.Values("Accept"))
 	}
 	return isMCPPath(r.URL.Path) && (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
 		!acceptsEventStream(r.Header.Values("Accept"))

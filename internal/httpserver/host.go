@@ -31,11 +31,8 @@ func hostGuard(next http.Handler, allowed []string, reg *metrics.Registry) http.
 			host := strings.ToLower(hostOnly(r.Host))
 			if !IsLoopbackHost(host) && !allowedSet[host] {
 				reg.OriginRejected("host")
-				writeJSON(w, http.StatusForbidden, map[string]any{
-					"jsonrpc": "2.0", "id": nil,
-					"error": map[string]any{"code": codeInvalidRequest, "message": fmt.Sprintf(
-						"Host %q is not allowed on a loopback listener (DNS-rebinding protection); behind a reverse proxy on this host, add it to ALLOWED_HOSTS", r.Host)},
-				})
+				writeRPCError(w, http.StatusForbidden, nil, codeInvalidRequest, fmt.Sprintf(
+					"Host %q is not allowed on a loopback listener (DNS-rebinding protection); behind a reverse proxy on this host, add it to ALLOWED_HOSTS", r.Host))
 				return
 			}
 		}

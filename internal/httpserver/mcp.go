@@ -221,13 +221,23 @@ func knownMethod(m string) bool {
 	return false
 }
 
+// rpcErrorResponse is a JSON-RPC error answer with its keys in the SDK's
+// order ({"jsonrpc","id","error"}), so the answers this package writes
+// itself look like the SDK's.
+type rpcErrorResponse struct {
+	JSONRPC string          `json:"jsonrpc"`
+	ID      json.RawMessage `json:"id"`
+	Error   rpcErrorObject  `json:"error"`
+}
+
+type rpcErrorObject struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
 func writeRPCError(w http.ResponseWriter, status int, id json.RawMessage, code int, message string) {
 	if len(id) == 0 {
 		id = json.RawMessage("null")
 	}
-	writeJSON(w, status, map[string]any{
-		"jsonrpc": "2.0",
-		"id":      id,
-		"error":   map[string]any{"code": code, "message": message},
-	})
+	writeJSON(w, status, rpcErrorResponse{JSONRPC: "2.0", ID: id, Error: rpcErrorObject{Code: code, Message: message}})
 }

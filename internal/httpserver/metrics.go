@@ -134,6 +134,10 @@ func routeOf(path string) string {
 		return "readyz"
 	case path == "/metrics":
 		return "metrics"
+	case path == "/":
+		return "root"
+	case strings.HasPrefix(path, "/console/"):
+		return "console"
 	case strings.HasPrefix(path, ResourceMetadataPath):
 		return "oauth_metadata"
 	}

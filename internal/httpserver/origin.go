@@ -16,12 +16,16 @@ import (
 type originPolicy struct {
 	any     bool
 	allowed map[string]bool
+	// ownHosts are host names the operator declared the server's own
+	// (ALLOWED_HOSTS): a page served under them, the console behind a
+	// reverse proxy, calls /mcp from an origin on that host.
+	ownHosts map[string]bool
 }
 
 // newOriginPolicy takes origins in serialized form (scheme://host[:port],
 // lower case, no default port; "*" for any).
 func newOriginPolicy(origins []string, public *url.URL) *originPolicy {
-	p := &originPolicy{allowed: map[string]bool{}}
+	p := &originPolicy{allowed: map[string]bool{}, ownHosts: map[string]bool{}}
 	for _, o := range origins {
 		if o == "*" {
 			p.any = true
@@ -33,6 +37,15 @@ func newOriginPolicy(origins []string, public *url.URL) *originPolicy {
 		p.allowed[strings.ToLower(public.Scheme+"://"+public.Host)] = true
 	}
 	return p
+}
+
+// addOwnHosts adds the operator's allowed Host names ("*" is not a name).
+func (p *originPolicy) addOwnHosts(hosts []string) {
+	for _, h := range hosts {
+		if h = strings.ToLower(hostOnly(strings.TrimSpace(h))); h != "" && h != "*" {
+			p.ownHosts[h] = true
+		}
+	}
 }
 
 // allows reports whether origin (an Origin header value) may call r's
@@ -48,6 +61,9 @@ func (p *originPolicy) allows(r *http.Request, origin string) bool {
 	u, err := url.Parse(origin)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		return false
+	}
+	if p.ownHosts[strings.ToLower(u.Hostname())] {
+		return true
 	}
 	return IsLoopbackHost(u.Hostname()) && arrivedOnLoopback(r)
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"syscall"
 	"time"
 )
 
@@ -25,12 +26,34 @@ type Server struct {
 	logger   *slog.Logger
 }
 
-// Listen binds addr and returns a Server ready to Serve handler.
-func Listen(addr string, handler http.Handler, t Timeouts, logger *slog.Logger) (*Server, error) {
+// ErrAddrInUse is returned by [Listen] and [Bind] when another process
+// listens on the address.
+var ErrAddrInUse = errors.New("address already in use")
+
+// Bind listens on addr, so that a server can claim its port before slow
+// work (indexing) and fail at once when the port is taken.
+func Bind(addr string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("listen on %s: %w", addr, ErrAddrInUse)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
+	return ln, nil
+}
+
+// Listen binds addr and returns a Server ready to Serve handler.
+func Listen(addr string, handler http.Handler, t Timeouts, logger *slog.Logger) (*Server, error) {
+	ln, err := Bind(addr)
+	if err != nil {
+		return nil, err
+	}
+	return NewServer(ln, handler, t, logger), nil
+}
+
+// NewServer returns a Server that will Serve handler on ln.
+func NewServer(ln net.Listener, handler http.Handler, t Timeouts, logger *slog.Logger) *Server {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -47,7 +70,7 @@ func Listen(addr string, handler http.Handler, t Timeouts, logger *slog.Logger) 
 		listener: ln,
 		drain:    t.Drain,
 		logger:   logger,
-	}, nil
+	}
 }
 
 // Addr is the address the server listens on.

@@ -258,10 +258,11 @@ func TestSidecarOverridesDocumentProperties(t *testing.T) {
 }
 
 func TestWalkFormats(t *testing.T) {
-	files, skips, err := Walk("testdata/formats")
+	listing, err := Walk("testdata/formats", WalkOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	files, skips := listing.Files, listing.Skipped
 	var got []string
 	for _, f := range files {
 		got = append(got, f.Path)
@@ -283,10 +284,11 @@ func TestLegacyOfficeSkipped(t *testing.T) {
 	for _, name := range []string{"a.doc", "b.xls", "c.ppt"} {
 		os.WriteFile(filepath.Join(dir, name), []byte{0xD0, 0xCF, 0x11, 0xE0}, 0o644)
 	}
-	_, skips, err := Walk(dir)
+	listing, err := Walk(dir, WalkOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	skips := listing.Skipped
 	want := map[string]string{"a.doc": "save it as .docx", "b.xls": "save it as .xlsx", "c.ppt": "save it as .pptx"}
 	if len(skips) != len(want) {
 		t.Fatalf("skips = %v", skips)

@@ -23,6 +23,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -76,6 +77,8 @@ type Document struct {
 	// Pages holds, for a PDF or a PowerPoint deck, the byte offset in Text
 	// where each page (slide) starts: page N starts at Pages[N-1].
 	Pages []int
+	// Warnings are problems that did not stop the file being indexed.
+	Warnings []Warning
 }
 
 // PageAt returns the number (from 1) of the page holding byte offset off
@@ -89,6 +92,22 @@ func (d *Document) PageAt(off int) int {
 		n = i + 1
 	}
 	return n
+}
+
+// Warning is a problem in a file that was indexed anyway, such as front
+// matter that is not valid YAML.
+type Warning struct {
+	Path string
+	// Line is the file line the problem is on, from 1; 0 when unknown.
+	Line    int
+	Message string
+}
+
+func (w Warning) String() string {
+	if w.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", w.Path, w.Line, w.Message)
+	}
+	return w.Path + ": " + w.Message
 }
 
 // SkipError says why a file was not indexed. The run goes on.
@@ -138,46 +157,67 @@ type File struct {
 	real, sidecar string
 }
 
-// Walk lists the files under root that may be documents, sorted by path.
-// Hidden files and folders (".git") and sidecars are left out silently;
-// files of an unsupported type, symlinks leading out of root and unreadable
-// folders come back as skips, so the caller can report them.
-func Walk(root string) ([]File, []*SkipError, error) {
+// Listing is what [Walk] found under a folder.
+type Listing struct {
+	// Files may be documents, sorted by path.
+	Files []File
+	// Skipped are files that cannot be documents (an unsupported type, a
+	// symlink leading out of the folder, an unreadable folder).
+	Skipped []*SkipError
+	// Ignored are files and folders left out by an ignore rule, in walk
+	// order.
+	Ignored []Ignored
+}
+
+// Walk lists the files under root that may be documents. It leaves out
+// what git would ignore (every .gitignore, nested ones included), what
+// .kbignore files leave out, hidden files and folders, dependency and
+// cache folders (node_modules, vendor, __pycache__), and what opts exclude;
+// each comes back in Ignored with the rule that matched. The ignore files
+// themselves and metadata sidecars are left out silently.
+func Walk(root string, opts WalkOptions) (*Listing, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
 	realRoot, err := filepath.EvalSymlinks(root)
 	if err != nil {
-		return nil, nil, fmt.Errorf("folder %s: %w", root, err)
+		return nil, fmt.Errorf("folder %s: %w", root, err)
 	}
 	info, err := os.Stat(realRoot)
 	if err != nil {
-		return nil, nil, fmt.Errorf("folder %s: %w", root, err)
+		return nil, fmt.Errorf("folder %s: %w", root, err)
 	}
 	if !info.IsDir() {
-		return nil, nil, fmt.Errorf("%s is not a folder", root)
+		return nil, fmt.Errorf("%s is not a folder", root)
 	}
-	var files []File
-	var skips []*SkipError
+	ig := newIgnorer(opts)
+	out := &Listing{}
 	sidecars := map[string]bool{}
 	err = filepath.WalkDir(realRoot, func(p string, d fs.DirEntry, err error) error {
 		rel, _ := filepath.Rel(realRoot, p)
 		rel = filepath.ToSlash(rel)
 		if err != nil {
-			skips = append(skips, &SkipError{Path: rel, Reason: "unreadable: " + err.Error()})
+			out.Skipped = append(out.Skipped, &SkipError{Path: rel, Reason: "unreadable: " + err.Error()})
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
 			return nil
 		}
 		if rel == "." {
+			return ig.readDir(p, "")
+		}
+		if !d.IsDir() && (d.Name() == ".gitignore" || d.Name() == IgnoreFile) {
 			return nil
 		}
-		if strings.HasPrefix(d.Name(), ".") {
+		if why := ig.match(rel, d.IsDir()); why != "" {
+			out.Ignored = append(out.Ignored, Ignored{Path: rel, Dir: d.IsDir(), Reason: why})
 			if d.IsDir() {
 				return fs.SkipDir
 			}
 			return nil
 		}
 		if d.IsDir() {
-			return nil
+			return ig.readDir(p, rel)
 		}
 		if strings.HasSuffix(d.Name(), SidecarSuffix) {
 			sidecars[strings.TrimSuffix(rel, SidecarSuffix)] = true
@@ -187,7 +227,7 @@ func Walk(root string) ([]File, []*SkipError, error) {
 		if d.Type()&fs.ModeSymlink != 0 {
 			var err error
 			if real, err = SafeJoin(realRoot, rel); err != nil {
-				skips = append(skips, &SkipError{Path: rel, Reason: "symlink leads outside the folder"})
+				out.Skipped = append(out.Skipped, &SkipError{Path: rel, Reason: "symlink leads outside the folder"})
 				return nil
 			}
 		} else if !d.Type().IsRegular() {
@@ -195,33 +235,33 @@ func Walk(root string) ([]File, []*SkipError, error) {
 		}
 		ext := strings.ToLower(path.Ext(rel))
 		if reason, ok := legacyFormats[ext]; ok {
-			skips = append(skips, &SkipError{Path: rel, Reason: reason})
+			out.Skipped = append(out.Skipped, &SkipError{Path: rel, Reason: reason})
 			return nil
 		}
 		if FormatOf(rel) == "" {
-			skips = append(skips, &SkipError{Path: rel, Reason: "unsupported file type " + ext})
+			out.Skipped = append(out.Skipped, &SkipError{Path: rel, Reason: "unsupported file type " + ext})
 			return nil
 		}
 		fi, err := os.Stat(real)
 		if err != nil {
-			skips = append(skips, &SkipError{Path: rel, Reason: "unreadable: " + err.Error()})
+			out.Skipped = append(out.Skipped, &SkipError{Path: rel, Reason: "unreadable: " + err.Error()})
 			return nil
 		}
-		files = append(files, File{Path: rel, Size: fi.Size(), real: real})
+		out.Files = append(out.Files, File{Path: rel, Size: fi.Size(), real: real})
 		return nil
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("walk %s: %w", root, err)
+		return nil, fmt.Errorf("walk %s: %w", root, err)
 	}
-	for i := range files {
-		if sidecars[files[i].Path] {
-			if side, err := SafeJoin(realRoot, files[i].Path+SidecarSuffix); err == nil {
-				files[i].Sidecar, files[i].sidecar = true, side
+	for i := range out.Files {
+		if sidecars[out.Files[i].Path] {
+			if side, err := SafeJoin(realRoot, out.Files[i].Path+SidecarSuffix); err == nil {
+				out.Files[i].Sidecar, out.Files[i].sidecar = true, side
 			}
 		}
 	}
-	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
-	return files, skips, nil
+	slices.SortFunc(out.Files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+	return out, nil
 }
 
 // SafeJoin resolves rel inside root and refuses what would escape it: an
@@ -354,10 +394,11 @@ func Parse(rel string, content, sidecar []byte, hash string) (*Document, error) 
 		doc.Text = text
 	case FormatMarkdown:
 		var body []byte
-		var err error
-		meta, body, err = splitFrontMatter(content)
-		if err != nil {
-			return nil, &SkipError{Path: rel, Reason: err.Error()}
+		var warn *Warning
+		meta, body, warn = splitFrontMatter(content)
+		if warn != nil {
+			warn.Path = rel
+			doc.Warnings = append(doc.Warnings, *warn)
 		}
 		doc.Text = string(body)
 		if t, ok := meta["title"].(string); ok && strings.TrimSpace(t) != "" {
@@ -370,9 +411,20 @@ func Parse(rel string, content, sidecar []byte, hash string) (*Document, error) 
 		doc.Text, doc.Title, doc.Anchors = h.text, h.title, h.anchors
 	default:
 		doc.Text = string(content)
+		doc.Title = textTitle(doc.Text)
 	}
 	if !utf8.ValidString(doc.Text) {
 		doc.Text = strings.ToValidUTF8(doc.Text, "\uFFFD")
+	}
+	if strings.TrimSpace(doc.Text) == "" {
+		reason := "empty file"
+		if len(bytes.TrimSpace(content)) > 0 {
+			reason = "no text to index"
+			if doc.Format == FormatMarkdown {
+				reason = "no text to index (front matter only)"
+			}
+		}
+		return nil, &SkipError{Path: rel, Reason: reason}
 	}
 	if sidecar != nil {
 		side, err := ParseSidecar(sidecar)
@@ -494,6 +546,28 @@ func guard[T any](parse func() (T, error)) (out T, err error) {
 		}
 	}()
 	return parse()
+}
+
+// textTitle returns a plain text file's first non-empty line when it looks
+// like a title: short, with a letter, not ending like a sentence. Lines of
+// reStructuredText adornment ("=====") are passed over and AsciiDoc's
+// "= Title" is unwrapped; otherwise it returns "" (the file name is used).
+func textTitle(text string) string {
+	for line := range strings.Lines(text) {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.Trim(line, "=-~^\"'`#*+") == "" {
+			continue
+		}
+		line = strings.TrimSpace(strings.TrimLeft(line, "="))
+		n := utf8.RuneCountInString(line)
+		words := len(strings.Fields(line))
+		last, _ := utf8.DecodeLastRuneInString(line)
+		if n > 80 || words > 12 || strings.ContainsRune(".,;:", last) || !strings.ContainsFunc(line, unicode.IsLetter) {
+			return ""
+		}
+		return line
+	}
+	return ""
 }
 
 // isBinary reports content that is not text: a NUL byte or mostly invalid

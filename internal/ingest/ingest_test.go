@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -9,10 +10,11 @@ import (
 )
 
 func TestWalkSkips(t *testing.T) {
-	files, skips, err := Walk("testdata/folder")
+	listing, err := Walk("testdata/folder", WalkOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	files, skips := listing.Files, listing.Skipped
 	var got []string
 	for _, f := range files {
 		got = append(got, f.Path)
@@ -107,15 +109,17 @@ func TestHTMLAnchors(t *testing.T) {
 func TestLoadSkips(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "big.md"), []byte(strings.Repeat("a", 2000)), 0o644)
-	os.WriteFile(filepath.Join(dir, "bad.md"), []byte("---\ntitle: [unclosed\n---\nbody"), 0o644)
-	os.WriteFile(filepath.Join(dir, "open.md"), []byte("---\ntitle: x\nbody"), 0o644)
+	os.WriteFile(filepath.Join(dir, "empty.md"), nil, 0o644)
+	os.WriteFile(filepath.Join(dir, "blank.txt"), []byte("\n  \n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "meta-only.md"), []byte("---\ntitle: x\n---\n\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "side.md"), []byte("body"), 0o644)
 	os.WriteFile(filepath.Join(dir, "side.md.metadata.json"), []byte(`{"attrs":{}}`), 0o644)
 	tests := []struct{ path, reason string }{
 		{"blob.txt", "binary"},
 		{"big.md", "too large: 2000 bytes, the limit is 1000"},
-		{"bad.md", "front matter is not valid YAML"},
-		{"open.md", "never closed"},
+		{"empty.md", "empty file"},
+		{"blank.txt", "empty file"},
+		{"meta-only.md", "no text to index (front matter only)"},
 		{"side.md", "metadataAttributes"},
 	}
 	for _, tt := range tests {
@@ -127,6 +131,70 @@ func TestLoadSkips(t *testing.T) {
 			_, err := Load(root, tt.path, Options{MaxFileBytes: 1000})
 			wantSkip(t, err, tt.path, tt.reason)
 		})
+	}
+}
+
+// A front matter error costs the metadata, not the document: the body is
+// indexed and one warning names the file line the error is on.
+func TestFrontMatterErrorsKeepTheBody(t *testing.T) {
+	tests := []struct {
+		name, in string
+		line     int
+		warning  string
+		body     string
+	}{
+		{"not YAML", "---\ntitle: ok\n\tteam: x\n---\n# Body\ntext\n", 3, "front matter is not valid YAML (found a tab character that violates indentation)", "# Body\ntext\n"},
+		{"mapping error", "---\na: 1\nb: : x\n---\nbody\n", 3, "mapping values are not allowed in this context", "body\n"},
+		{"a list", "---\n- a\n- b\n---\nbody\n", 2, "cannot unmarshal !!seq", "body\n"},
+		{"duplicate key", "---\ntitle: x\ntitle: y\n---\nbody\n", 3, `mapping key "title" already defined at line 2`, "body\n"},
+		{"never closed", "---\ntitle: x\nbody\n", 1, "front matter opened with --- is never closed", "---\ntitle: x\nbody\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, err := Parse("docs/a.md", []byte(tt.in), nil, "h")
+			if err != nil {
+				t.Fatalf("Parse: %v; want the body indexed", err)
+			}
+			if doc.Text != tt.body {
+				t.Errorf("text = %q, want %q", doc.Text, tt.body)
+			}
+			if len(doc.Metadata) != 0 {
+				t.Errorf("metadata = %v, want none", doc.Metadata)
+			}
+			if len(doc.Warnings) != 1 {
+				t.Fatalf("warnings = %v, want one", doc.Warnings)
+			}
+			w := doc.Warnings[0]
+			if w.Path != "docs/a.md" || w.Line != tt.line || !strings.Contains(w.Message, tt.warning) {
+				t.Errorf("warning = %+v, want line %d and %q", w, tt.line, tt.warning)
+			}
+			if s := w.String(); !strings.HasPrefix(s, fmt.Sprintf("docs/a.md:%d: ", tt.line)) || strings.Contains(s, "\n") {
+				t.Errorf("warning reads %q, want one line starting docs/a.md:%d:", s, tt.line)
+			}
+		})
+	}
+}
+
+func TestTextTitle(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Release checklist\n\nStep one.\n", "Release checklist"},
+		{"\n\n  Rotating credentials  \nbody", "Rotating credentials"},
+		{"Retries happen three times before the job fails.\nmore", "notes"},
+		{"a line that goes on and on with many words and never seems to end at all here\n", "notes"},
+		{"Note:\nbody", "notes"},
+		{"12345\nbody", "notes"},
+		{"=====\nRST Title\n=====\n", "RST Title"},
+		{"= AsciiDoc Title\n\ntext", "AsciiDoc Title"},
+		{"What is a chunk?\nA piece.", "What is a chunk?"},
+	}
+	for _, tt := range tests {
+		doc, err := Parse("dir/notes.txt", []byte(tt.in), nil, "h")
+		if err != nil {
+			t.Fatalf("%q: %v", tt.in, err)
+		}
+		if doc.Title != tt.want {
+			t.Errorf("%q: title %q, want %q", tt.in, doc.Title, tt.want)
+		}
 	}
 }
 

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,8 +15,11 @@ import (
 )
 
 // splitFrontMatter separates a YAML front matter block ("---" lines at the
-// very start) from the Markdown body and returns it as flat metadata.
-func splitFrontMatter(content []byte) (map[string]any, []byte, error) {
+// very start) from the Markdown body and returns it as flat metadata. A
+// block that is never closed or is not valid YAML gives a warning, no
+// metadata, and the body (the whole file when the block is never closed,
+// since its end cannot be told).
+func splitFrontMatter(content []byte) (map[string]any, []byte, *Warning) {
 	rest, ok := cutLine(content, "---")
 	if !ok {
 		return nil, content, nil
@@ -36,15 +41,39 @@ func splitFrontMatter(content []byte) (map[string]any, []byte, error) {
 		i = next
 	}
 	if end < 0 {
-		return nil, nil, fmt.Errorf("front matter opened with --- is never closed")
+		return nil, content, &Warning{Line: 1, Message: "front matter opened with --- is never closed; indexed the whole file as text, without metadata"}
 	}
 	var raw map[string]any
 	if err := yaml.Unmarshal(rest[:end], &raw); err != nil {
-		return nil, nil, fmt.Errorf("front matter is not valid YAML: %v", err)
+		line, msg := yamlErrorAt(err, 1)
+		return nil, content, &Warning{Line: line, Message: "front matter is not valid YAML (" + msg + "); indexed the body without metadata"}
 	}
 	meta := map[string]any{}
 	flatten(meta, "", raw)
 	return meta, content, nil
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+)`)
+
+// yamlErrorAt turns a YAML error into the file line it names and a one-line
+// message, for YAML that starts after offset lines of the file.
+func yamlErrorAt(err error, offset int) (int, string) {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg = strings.TrimPrefix(msg, "unmarshal errors:\n")
+	msg = strings.Join(strings.Fields(msg), " ")
+	first := 0
+	msg = yamlLine.ReplaceAllStringFunc(msg, func(m string) string {
+		n, _ := strconv.Atoi(strings.TrimPrefix(m, "line "))
+		if first == 0 {
+			first = n + offset
+		}
+		return "line " + strconv.Itoa(n+offset)
+	})
+	if first == 0 {
+		first = offset + 1
+	}
+	msg = strings.TrimPrefix(msg, "line "+strconv.Itoa(first)+": ")
+	return first, msg
 }
 
 // cutLine returns what follows the first line of b when that line is want.

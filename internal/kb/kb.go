@@ -10,6 +10,7 @@ package kb
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // Search types accepted by [Query.SearchType]. They are Bedrock's
@@ -57,6 +58,12 @@ type KnowledgeBase struct {
 	Chunks      int          `json:"chunks,omitempty"`
 	SizeBytes   int64        `json:"size_bytes,omitempty"`
 	DataSources []DataSource `json:"data_sources,omitempty"`
+	// Formats counts the documents of each format (markdown, pdf, ...),
+	// when known.
+	Formats map[string]int `json:"formats,omitempty"`
+	// UpdatedAt is when the knowledge base last changed (a local index's
+	// build time), when known.
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
 }
 
 // DataSource is one source of documents of a knowledge base.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -28,6 +29,8 @@ type KnowledgeBaseInfo struct {
 	Chunks      int              `json:"chunks,omitempty" jsonschema:"number of searchable passages, when known"`
 	SizeBytes   int64            `json:"size_bytes,omitempty" jsonschema:"size of the indexed text, when known"`
 	DataSources []DataSourceInfo `json:"data_sources,omitempty" jsonschema:"where its documents come from; ids usable in data_source_ids"`
+	Formats     map[string]int   `json:"formats,omitempty" jsonschema:"number of documents of each format (markdown, pdf, ...), when known"`
+	UpdatedAt   string           `json:"updated_at,omitempty" jsonschema:"when the knowledge base was last indexed (RFC 3339), when known"`
 }
 
 // DataSourceInfo describes one data source of a knowledge base.
@@ -63,7 +66,10 @@ func (t *tools) listKnowledgeBases(ctx context.Context, _ *mcp.CallToolRequest, 
 func knowledgeBaseInfo(k kb.KnowledgeBase) KnowledgeBaseInfo {
 	info := KnowledgeBaseInfo{
 		ID: k.ID, Name: k.Name, Description: k.Description, Backend: k.Backend, Status: k.Status,
-		Documents: k.Documents, Chunks: k.Chunks, SizeBytes: k.SizeBytes,
+		Documents: k.Documents, Chunks: k.Chunks, SizeBytes: k.SizeBytes, Formats: k.Formats,
+	}
+	if !k.UpdatedAt.IsZero() {
+		info.UpdatedAt = k.UpdatedAt.UTC().Format(time.RFC3339)
 	}
 	if info.Name == "" {
 		info.Name = k.ID
@@ -79,7 +85,7 @@ func renderKnowledgeBases(kbs []KnowledgeBaseInfo) string {
 		return "This server has no knowledge base configured."
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d knowledge base(s):\n", len(kbs))
+	fmt.Fprintf(&b, "%s:\n", countOf(len(kbs), "knowledge base", "knowledge bases"))
 	for _, k := range kbs {
 		fmt.Fprintf(&b, "\n- %s (id %q, %s backend", k.Name, k.ID, k.Backend)
 		if k.Status != "" {
@@ -91,10 +97,10 @@ func renderKnowledgeBases(kbs []KnowledgeBaseInfo) string {
 		}
 		var size []string
 		if k.Documents > 0 {
-			size = append(size, fmt.Sprintf("%d documents", k.Documents))
+			size = append(size, countOf(k.Documents, "document", "documents"))
 		}
 		if k.Chunks > 0 {
-			size = append(size, fmt.Sprintf("%d passages", k.Chunks))
+			size = append(size, countOf(k.Chunks, "passage", "passages"))
 		}
 		if k.SizeBytes > 0 {
 			size = append(size, humanBytes(k.SizeBytes))
@@ -114,6 +120,14 @@ func renderKnowledgeBases(kbs []KnowledgeBaseInfo) string {
 		}
 	}
 	return b.String()
+}
+
+// countOf writes a count with the singular or plural noun.
+func countOf(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func humanBytes(n int64) string {

@@ -40,7 +40,7 @@ func TestListKnowledgeBases(t *testing.T) {
 	if a.Name != "Animals" || a.Backend != "fake" || a.Documents != 8 || a.Chunks != 16 || len(a.DataSources) != 1 || a.DataSources[0].ID != "animals-docs" {
 		t.Errorf("animals: %+v", a)
 	}
-	for _, want := range []string{"2 knowledge base(s)", `Animals (id "animals", fake backend, ACTIVE)`, "Field notes about animals", "Size: 8 documents, 16 passages", `Data source "animals-docs"`} {
+	for _, want := range []string{"2 knowledge bases:", `Animals (id "animals", fake backend, ACTIVE)`, "Field notes about animals", "Size: 8 documents, 16 passages", `Data source "animals-docs"`} {
 		if !strings.Contains(text(res), want) {
 			t.Errorf("text lacks %q:\n%s", want, text(res))
 		}

@@ -76,7 +76,7 @@ func typedTool[In, Out any](t *mcp.Tool, h mcp.ToolHandlerFor[In, Out]) (*mcp.To
 	handler := func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		args := req.Params.Arguments
 		var input In
-		if err := decodeArguments(args, in, hasDefaults, &input); err != nil {
+		if err := decodeArguments(args, in, inSchema, hasDefaults, &input); err != nil {
 			var res mcp.CallToolResult
 			res.SetError(err)
 			return &res, nil
@@ -121,8 +121,10 @@ func typedTool[In, Out any](t *mcp.Tool, h mcp.ToolHandlerFor[In, Out]) (*mcp.To
 }
 
 // decodeArguments validates args against the resolved input schema and
-// decodes them into input, with mcp.AddTool's error texts.
-func decodeArguments(args json.RawMessage, resolved *jsonschema.Resolved, hasDefaults bool, input any) error {
+// decodes them into input, with mcp.AddTool's error texts, except that an
+// argument of the wrong type is named in one sentence with the type it
+// must be (see argumentTypeError).
+func decodeArguments(args json.RawMessage, resolved *jsonschema.Resolved, schema *jsonschema.Schema, hasDefaults bool, input any) error {
 	m := make(map[string]any)
 	if len(args) > 0 {
 		if _, err := segjson.Parse(args, &m, segjson.DontMatchCaseInsensitiveStructFields); err != nil {
@@ -136,6 +138,9 @@ func decodeArguments(args json.RawMessage, resolved *jsonschema.Resolved, hasDef
 		}
 	}
 	if err := resolved.Validate(&instance); err != nil {
+		if typeErr := argumentTypeError(schema, m); typeErr != nil {
+			return typeErr
+		}
 		return fmt.Errorf("validating \"arguments\": %w", err)
 	}
 	if !hasDefaults {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -155,13 +156,49 @@ func TestAddToolMatchesSDK(t *testing.T) {
 			if sdkErr != nil {
 				return
 			}
-			if sdkRes.IsError != ourRes.IsError || text(sdkRes) != text(ourRes) {
+			if m := argumentSentence.FindStringSubmatch(text(ourRes)); m != nil && sdkRes.IsError && ourRes.IsError {
+				// The one intended difference: a wrong argument type is one
+				// sentence naming the argument, where the SDK reports the
+				// schema path.
+				if !strings.Contains(text(sdkRes), "type:") || !strings.Contains(text(sdkRes), "/properties/"+strings.Split(m[1], ".")[0]) {
+					t.Errorf("ours names a wrong type for %q; the SDK says something else: %q", m[1], text(sdkRes))
+				}
+			} else if sdkRes.IsError != ourRes.IsError || text(sdkRes) != text(ourRes) {
 				t.Errorf("results differ:\nsdk:  isError=%v %q\nours: isError=%v %q", sdkRes.IsError, text(sdkRes), ourRes.IsError, text(ourRes))
 			}
 			if !sameJSON(t, sdkRes.StructuredContent, ourRes.StructuredContent) {
 				t.Errorf("structuredContent differs:\nsdk:  %s\nours: %s", mustJSON(t, sdkRes.StructuredContent), mustJSON(t, ourRes.StructuredContent))
 			}
 		})
+	}
+}
+
+// argumentSentence is the wording of a wrong argument type.
+var argumentSentence = regexp.MustCompile(`^argument "([^"]+)" must be `)
+
+// A wrong argument type reads as one sentence naming the argument and the
+// type it must be, not as the schema validator's path.
+func TestArgumentTypeErrors(t *testing.T) {
+	server := mcp.NewServer(&mcp.Implementation{Name: "s", Version: "0"}, nil)
+	addTool(server, &mcp.Tool{Name: "diff", Description: "d"}, diffHandler)
+	session := sessionFor(t, server)
+	tests := []struct{ args, want string }{
+		{`{"query":"q","max":"ten"}`, `argument "max" must be an integer, not a string ("ten")`},
+		{`{"query":"q","max":1.5}`, `argument "max" must be an integer, not 1.5`},
+		{`{"query":1}`, `argument "query" must be a string, not 1`},
+		{`{"query":null}`, `argument "query" must be a string, not null`},
+		{`{"query":"q","tags":"notalist"}`, `argument "tags" must be a list or null, not a string ("notalist")`},
+		{`{"query":"q","tags":["a",2]}`, `argument "tags[1]" must be a string, not 2`},
+		{`{"query":"q","nested":{"on":"yes"}}`, `argument "nested.on" must be true or false, not a string ("yes")`},
+	}
+	for _, tt := range tests {
+		res, err := session.CallTool(t.Context(), &mcp.CallToolParams{Name: "diff", Arguments: json.RawMessage(tt.args)})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.args, err)
+		}
+		if !res.IsError || text(res) != tt.want {
+			t.Errorf("%s: isError=%v %q, want %q", tt.args, res.IsError, text(res), tt.want)
+		}
 	}
 }
 

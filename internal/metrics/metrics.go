@@ -62,7 +62,7 @@ type Registry struct {
 func New() *Registry {
 	r := &Registry{}
 	r.httpRequests = newCounterFamily("http_requests_total",
-		"HTTP requests by route (mcp, healthz, readyz, metrics, oauth_metadata, other), HTTP method and status code.",
+		"HTTP requests by route (mcp, healthz, readyz, metrics, oauth_metadata, root, console, other), HTTP method and status code.",
 		"route", "method", "code")
 	r.httpDuration = newHistogramFamily("http_request_duration_seconds",
 		"HTTP request latency by route.", latencyBuckets, "route")

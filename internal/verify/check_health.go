@@ -56,7 +56,11 @@ func (d *doctor) checkHealth(ctx context.Context, c *Check) {
 	if mcpGet.Status == http.StatusOK {
 		c.Evidencef("GET %s answers 200: a target group whose health path is the MCP path stays healthy", d.endpoint.Path)
 	}
-	if root.Err == nil && root.Status == http.StatusNotFound {
+	switch {
+	case root.Err != nil:
+	case root.Status == http.StatusOK:
+		c.Evidencef("GET / answers 200: a target group left at its default health path (/) stays healthy too")
+	case root.Status == http.StatusNotFound:
 		c.Evidencef("GET / answers 404: a target group left at its default health path (/) would mark every task unhealthy")
 	}
 	switch {

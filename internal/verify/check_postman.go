@@ -35,8 +35,8 @@ func (d *doctor) checkPostman(ctx context.Context, c *Check) {
 	switch {
 	case ex.Err != nil:
 		for _, dg := range diagnoseError(ex.Err) {
-			if dg.Pattern == diagUnreachable.Pattern || dg.Pattern == diagTimeout.Pattern {
-				d.blocked = "the endpoint is unreachable (" + dg.Pattern + ")"
+			if why, ok := unreachable(dg); ok {
+				d.blocked = why
 			}
 		}
 	case ex.Status >= 500 && ex.errorFromCloudFront():

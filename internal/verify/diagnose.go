@@ -73,6 +73,9 @@ var (
 	diagUnreachable = Diagnosis{Pitfall: "", Pattern: "unreachable",
 		Cause: "no connection: the name does not resolve, or nothing listens, or a firewall/security group drops the traffic",
 		Fix:   "check the URL; for an ALB or CloudFront origin check the security groups admit the caller (CloudFront's origin-facing prefix list for the ALB)"}
+	diagRefusedLocal = Diagnosis{Pitfall: "", Pattern: "local-connection-refused",
+		Cause: "nothing listens at this loopback address and port: the connection was refused. Is the server running?",
+		Fix:   "start it (knowledge-mcp serve listens on 127.0.0.1:8080 by default; --port or PORT changes that) or correct the port in the URL"}
 	diagTimeout = Diagnosis{Pitfall: "", Pattern: "timeout",
 		Cause: "no answer within the timeout: a security group or network ACL drops packets silently, or the server hangs. Behind CloudFront, an origin it cannot reach costs 3 connection attempts of 10s before its 504",
 		Fix:   "check security groups and route tables; raise --timeout above 30s to see CloudFront's own answer, or if the server is slow on purpose"}
@@ -161,6 +164,8 @@ func diagnoseError(err error) []Diagnosis {
 	case errors.As(err, &certErr), errors.As(err, &hostErr), errors.As(err, &invalid),
 		strings.Contains(err.Error(), "certificate"):
 		return []Diagnosis{diagCertificate}
+	case errors.Is(err, syscall.ECONNREFUSED) && refusedByLoopback(err):
+		return []Diagnosis{diagRefusedLocal}
 	case errors.As(err, &dnsErr), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EHOSTUNREACH),
 		errors.Is(err, syscall.ENETUNREACH):
 		return []Diagnosis{diagUnreachable}
@@ -168,4 +173,34 @@ func diagnoseError(err error) []Diagnosis {
 		return []Diagnosis{diagTimeout}
 	}
 	return nil
+}
+
+// refusedByLoopback reports whether err is a dial to a loopback address:
+// a refused local connection means a server that is not running, not a
+// security group.
+func refusedByLoopback(err error) bool {
+	var op *net.OpError
+	if !errors.As(err, &op) || op.Addr == nil {
+		return false
+	}
+	host, _, splitErr := net.SplitHostPort(op.Addr.String())
+	if splitErr != nil {
+		host = op.Addr.String()
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// unreachable reports a diagnosis that means no answer came at all, and
+// says so for the checks that are skipped because of it.
+func unreachable(d Diagnosis) (string, bool) {
+	switch d.Pattern {
+	case diagRefusedLocal.Pattern:
+		return "nothing listens at the endpoint; is the server running?", true
+	case diagUnreachable.Pattern:
+		return "the endpoint is unreachable", true
+	case diagTimeout.Pattern:
+		return "the endpoint does not answer (timed out)", true
+	}
+	return "", false
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"syscall"
 	"testing"
 )
 
@@ -43,6 +45,9 @@ func TestDiagnoseError(t *testing.T) {
 		{"dns", &net.DNSError{Err: "no such host", Name: "nope.invalid", IsNotFound: true}, "unreachable"},
 		{"timeout", fmt.Errorf("dial: %w", &net.OpError{Op: "dial", Err: timeoutErr{}}), "timeout"},
 		{"other", errors.New("something odd"), ""},
+		{"refused on loopback", &net.OpError{Op: "dial", Net: "tcp", Addr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1}, Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}, "local-connection-refused"},
+		{"refused on ::1", &net.OpError{Op: "dial", Net: "tcp", Addr: &net.TCPAddr{IP: net.IPv6loopback, Port: 1}, Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}, "local-connection-refused"},
+		{"refused elsewhere", &net.OpError{Op: "dial", Net: "tcp", Addr: &net.TCPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 443}, Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}, "unreachable"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

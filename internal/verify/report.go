@@ -252,7 +252,7 @@ func (r *Report) WriteText(w io.Writer, colour bool) error {
 				tag = "cause " + d.Pitfall
 			}
 			if n, ok := firstSeen[d.Pattern]; ok {
-				fmt.Fprintf(&b, "%s%s %s (cause and fix under check %d)\n", indent, paint(ansiBold, tag+":"), d.Pattern, n)
+				fmt.Fprintf(&b, "%s%s the same as under check %d, with its fix\n", indent, paint(ansiBold, tag+":"), n)
 				continue
 			}
 			firstSeen[d.Pattern] = i + 1
@@ -264,11 +264,19 @@ func (r *Report) WriteText(w io.Writer, colour bool) error {
 	if !r.OK {
 		verdict = paint(ansiRed+ansiBold, "FAILED")
 	}
-	fmt.Fprintf(&b, "\n%s: %d passed, %d warnings, %d failed, %d skipped (%s)\n", verdict,
-		r.Counts[Pass], r.Counts[Warn], r.Counts[Fail], r.Counts[Skip], r.Duration.Round(time.Millisecond))
+	fmt.Fprintf(&b, "\n%s: %d passed, %s, %d failed, %d skipped (%s)\n", verdict,
+		r.Counts[Pass], plural(r.Counts[Warn], "warning", "warnings"), r.Counts[Fail], r.Counts[Skip], r.Duration.Round(time.Millisecond))
 	_, err := io.WriteString(w, b.String())
 	if err != nil {
 		return fmt.Errorf("writing report: %w", err)
 	}
 	return nil
+}
+
+// plural writes a count with the noun's singular or plural form.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -88,6 +88,9 @@ func LoadCAFile(path string) (*x509.CertPool, error) {
 
 // ParseURL checks an endpoint URL: absolute, http or https, with a host.
 func ParseURL(raw string) (*url.URL, error) {
+	if t := strings.TrimSpace(raw); t != "" && !strings.Contains(t, "://") {
+		return nil, fmt.Errorf("endpoint URL %q has no scheme: write http://%s for a local server, https://%s for a deployed one", raw, t, t)
+	}
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
 		return nil, fmt.Errorf("endpoint URL %q: %w", raw, err)

@@ -96,6 +96,9 @@ func TestOwnServerPasses(t *testing.T) {
 					"health": Pass, "urls": Pass, "latency": Pass, "auth": Warn},
 				patterns: map[string][]string{"auth": {"no-auth"}},
 			})
+			if ev := strings.Join(r.Check("health").Evidence, "\n"); !strings.Contains(ev, "GET / answers 200") {
+				t.Errorf("health evidence does not report GET / as healthy:\n%s", ev)
+			}
 			if !strings.Contains(r.Check("session").Summary, "protocol ") {
 				t.Errorf("session summary does not report the protocol version: %q", r.Check("session").Summary)
 			}
@@ -186,7 +189,7 @@ func TestFailureModes(t *testing.T) {
 			want: want{failed: true,
 				status: map[string]Status{"postman": Fail, "session": Skip, "cors": Skip, "health": Skip,
 					"urls": Skip, "latency": Skip, "auth": Skip},
-				patterns: map[string][]string{"postman": {"unreachable"}}},
+				patterns: map[string][]string{"postman": {"local-connection-refused"}}},
 		},
 		{
 			name:  "CloudFront 403: the behavior allows only GET and HEAD",

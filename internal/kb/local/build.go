@@ -29,6 +29,9 @@ type BuildOptions struct {
 	// Chunk sizes the chunks; MaxFileBytes skips larger files.
 	Chunk        ingest.ChunkOptions
 	MaxFileBytes int64
+	// Walk narrows which files of Dir are indexed, beyond the ignore
+	// files and default rules.
+	Walk ingest.WalkOptions
 	// Ranking overrides DefaultRanking (for evaluations).
 	Ranking *Ranking
 	// Progress, when set, is called after each file.
@@ -48,10 +51,13 @@ type BuildHooks struct {
 	BeforeRename func()
 }
 
-// Progress reports a running build.
+// Progress reports a running build: Path is the file just processed.
 type Progress struct {
 	Done, Total int
 	Path        string
+	// Skipped reports that Path was not indexed (BuildStats.Skipped says
+	// why).
+	Skipped bool
 }
 
 // BuildStats summarizes a build.
@@ -63,6 +69,11 @@ type BuildStats struct {
 	Unchanged int
 	Removed   int
 	Skipped   []*ingest.SkipError
+	// Ignored are files and folders an ignore rule left out.
+	Ignored []ingest.Ignored
+	// Warnings are problems in files that were indexed anyway (front
+	// matter that is not valid YAML).
+	Warnings  []ingest.Warning
 	Documents int
 	// Formats counts the documents of the index by format (ingest's
 	// Format constants).
@@ -170,14 +181,15 @@ func Build(ctx context.Context, opts BuildOptions) (*BuildStats, error) {
 		description = prev.hdr.Description
 	}
 
-	files, skips, err := ingest.Walk(dir)
+	listing, err := ingest.Walk(dir, opts.Walk)
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range skips {
+	for _, s := range listing.Skipped {
 		logger.Warn(s.Error())
 	}
-	stats.Skipped = skips
+	files := listing.Files
+	stats.Skipped, stats.Ignored = listing.Skipped, listing.Ignored
 
 	w, err := createIndexFile(target)
 	if err != nil {
@@ -198,6 +210,10 @@ func Build(ctx context.Context, opts BuildOptions) (*BuildStats, error) {
 			return nil, err
 		}
 		stats.Bytes += p.bytes
+		for _, w := range p.warnings {
+			logger.Warn(w.String())
+		}
+		stats.Warnings = append(stats.Warnings, p.warnings...)
 		switch {
 		case p.err != nil && ingest.IsSkip(p.err):
 			logger.Warn(p.err.Error())
@@ -219,7 +235,7 @@ func Build(ctx context.Context, opts BuildOptions) (*BuildStats, error) {
 			seen[f.Path] = true
 		}
 		if opts.Progress != nil {
-			opts.Progress(Progress{Done: i + 1, Total: len(files), Path: f.Path})
+			opts.Progress(Progress{Done: i + 1, Total: len(files), Path: f.Path, Skipped: p.err != nil})
 		}
 		if opts.Hooks.AfterFile != nil {
 			opts.Hooks.AfterFile(i + 1)
@@ -258,7 +274,10 @@ type preparedFile struct {
 	chunks []chunkInput
 	status int
 	bytes  int64
-	err    error
+	// warnings are from parsing, so an unchanged file reused from the
+	// previous index has none.
+	warnings []ingest.Warning
+	err      error
 }
 
 // prepareFiles reads, parses, chunks and tokenizes files on several goroutines and
@@ -335,7 +354,7 @@ func prepareFile(f ingest.File, prev *index, reuse bool, opts BuildOptions) prep
 	if err != nil {
 		return preparedFile{bytes: p.bytes, err: err}
 	}
-	p.doc, p.chunks = docEntryOf(doc), chunksOf(doc, opts.Chunk)
+	p.doc, p.chunks, p.warnings = docEntryOf(doc), chunksOf(doc, opts.Chunk), doc.Warnings
 	return p
 }
 

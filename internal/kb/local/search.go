@@ -3,9 +3,11 @@ package local
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/kljensen/snowball/english"
@@ -296,16 +298,41 @@ func snippet(text string, ms []match) string {
 			continue
 		}
 		b.WriteString(text[at:m.start])
-		b.WriteString("**")
+		b.WriteString(matchOpen)
 		b.WriteString(text[m.start:m.end])
-		b.WriteString("**")
+		b.WriteString(matchClose)
 		at = m.end
 	}
 	b.WriteString(text[at:end])
 	if end < len(text) {
 		b.WriteString("…")
 	}
-	return strings.Join(strings.Fields(b.String()), " ")
+	out := strings.Join(strings.Fields(b.String()), " ")
+	// The document's own emphasis goes, so that the only ** in a snippet
+	// are the matches ("*Rotate*" would otherwise read "***Rotate***").
+	for _, re := range emphasis() {
+		out = re.ReplaceAllString(out, "$1$2$3")
+	}
+	return strings.NewReplacer(matchOpen, "**", matchClose, "**").Replace(out)
 }
+
+// matchOpen and matchClose mark matches while a snippet is built; they
+// cannot occur in indexed text (control characters are not words).
+const (
+	matchOpen  = "\x01"
+	matchClose = "\x02"
+)
+
+// emphasis returns patterns of Markdown emphasis pairs (***a***, **a**,
+// *a*, and the same with _) around text that neither starts nor ends with
+// a space, between word boundaries, so that globs ("*.md"), products
+// ("a * b") and snake_case are left alone. Compiled on first use.
+var emphasis = sync.OnceValue(func() []*regexp.Regexp {
+	var out []*regexp.Regexp
+	for _, d := range []string{`\*\*\*`, `\*\*`, `\*`, `___`, `__`, `_`} {
+		out = append(out, regexp.MustCompile(`(^|[\s(\["'“‘…])`+d+`([^\s*_](?:[^*_]*?[^\s*_])?)`+d+`([\s.,;:!?)\]"'”’…]|$)`))
+	}
+	return out
+})
 
 func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }

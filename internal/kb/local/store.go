@@ -233,8 +233,13 @@ func (s *Store) ListKnowledgeBases(ctx context.Context) ([]kb.KnowledgeBase, err
 		info.Description = ix.hdr.Description
 		info.Documents = len(ix.docs)
 		info.Chunks = len(ix.chunks)
+		info.Formats = map[string]int{}
 		for _, d := range ix.docs {
 			info.SizeBytes += d.Size
+			info.Formats[d.Format]++
+		}
+		if ix.hdr.BuiltUnix > 0 {
+			info.UpdatedAt = time.Unix(ix.hdr.BuiltUnix, 0).UTC()
 		}
 		ds := kb.DataSource{ID: h.dataSourceID(), Name: ix.hdr.Source, Type: "LOCAL_FOLDER", Status: "indexed " + time.Unix(ix.hdr.BuiltUnix, 0).UTC().Format(time.RFC3339)}
 		if h.fsys != nil {
