@@ -274,4 +274,3 @@ func pdfiumWasm(path string) ([]string, error) {
 	}
 	return pages, nil
 }
-
