@@ -22,7 +22,11 @@ Only in third_party/go-sdk/internal/jsonrpc2: compact_patch.go
 Only in third_party/go-sdk/internal/jsonrpc2: compact_patch_test.go
 Files $upstream/mcp/streamable.go and third_party/go-sdk/mcp/streamable.go differ
 Only in third_party/go-sdk/mcp: lastevent_patch.go
-Only in third_party/go-sdk/mcp: lastevent_patch_test.go"
+Only in third_party/go-sdk/mcp: lastevent_patch_test.go
+Only in third_party/go-sdk/internal/jsonrpc2: encodefail_patch.go
+Only in third_party/go-sdk/mcp: encodefail_patch_test.go
+Only in third_party/go-sdk/internal/jsonrpc2: id_patch.go
+Only in third_party/go-sdk/internal/jsonrpc2: id_patch_test.go"
 actual=$(diff -rq "$upstream" third_party/go-sdk | sort || true)
 if [ "$actual" != "$(echo "$expected" | sort)" ]; then
   echo "third_party/go-sdk differs from go-sdk $version beyond the documented patch:"

@@ -2,9 +2,9 @@
 # The whole test suite, on a fresh machine: installs what the tests need, then
 # runs the static checks and every test. Each step's output goes to a log of
 # its own (the folder is printed first); the terminal shows each step's
-# result and time. Ends with the line "tests: N passed, M failed; K
-# conformance scenarios are expected failures (FILE says why)" and exits
-# non-zero when anything failed.
+# result and time. Ends with a line saying how many conformance scenarios are
+# expected failures (and which file says why), then the line
+# "tests: N passed, M failed" alone; exits non-zero when anything failed.
 #
 #   bash scripts/test.sh
 #
@@ -46,12 +46,14 @@ run_go_tests "go-sdk (patched copy)" third_party/go-sdk -count=1 -timeout 10m \
 run_go_tests "bench-gosdk, upstream go-sdk" bench/gosdk -count=1 ./...
 run_go_tests "bench-gosdk, patched go-sdk" bench/gosdk -count=1 -modfile=go.patched.mod ./...
 
-# Brief fuzzing of the request path, the filter parser and the document parsers (seed corpora
-# in testdata/fuzz; the parsers' are the fixtures under internal/ingest/testdata/formats).
+# Brief fuzzing of the request path, the filter parser, stdio framing, ingested metadata and the
+# document parsers (seed corpora in testdata/fuzz; the parsers' are the fixtures under
+# internal/ingest/testdata/formats).
 # Budgets are execution counts (~10 s each here), not durations: with a duration, Go 1.26's
 # fuzz coordinator can report a spurious "context deadline exceeded" at the end
 # (golang/go#75804, fixed in Go 1.27).
 for target in "FuzzParseEnvelope ./internal/httpserver 100000x" "FuzzMCPHandler ./internal/httpserver 30000x" "FuzzParseFilter ./internal/kb 200000x" \
+  "FuzzStdioFraming ./internal/mcpserver 10000x" "FuzzParseMetadata ./internal/ingest 30000x" \
   "FuzzDetectFormat ./internal/ingest 200000x" "FuzzParsePDF ./internal/ingest 30000x" "FuzzParseDOCX ./internal/ingest 10000x" \
   "FuzzParsePPTX ./internal/ingest 10000x" "FuzzParseXLSX ./internal/ingest 10000x" "FuzzParseCSV ./internal/ingest 30000x"; do
   set -- $target
@@ -63,5 +65,5 @@ run_check "fuzz FuzzReadBatchMatchesV180 (go-sdk patch)" \
 run_check "fuzz FuzzCompactMatchesV180 (go-sdk patch)" \
   bash -c "cd third_party/go-sdk && go test -run='^\$' -fuzz='^FuzzCompactMatchesV180\$' -fuzztime=200000x ./internal/jsonrpc2"
 
-print_summary test/e2e/conformance-baseline.yml
+print_summary test/e2e/conformance-2026-07-28.yml test/e2e/conformance-2025-11-25.yml
 [ "$failed" -eq 0 ]

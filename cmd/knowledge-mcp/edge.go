@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/knowledge-mcp/knowledge-mcp/internal/config"
@@ -91,6 +92,9 @@ func (e *edge) logPosture(loopback bool, host string) {
 	}
 	if !loopback && c.Auth != config.AuthNone && c.Metrics && c.MetricsAddr == "" && c.MetricsToken == "" {
 		e.logger.Warn("/metrics is open on the main port while /mcp needs credentials; set METRICS_TOKEN, or METRICS_ADDR to serve it on a private port")
+	}
+	if !loopback && e.opts.RateLimit > 0 && slices.Equal(c.TrustedProxies, config.DefaultTrustedProxies) {
+		e.logger.Warn("RATE_LIMIT with the default TRUSTED_PROXIES: every private address is trusted to name the client in X-Forwarded-For, so a client inside those ranges can rotate that header past the limit; set TRUSTED_PROXIES to your load balancer's subnets")
 	}
 	if !loopback && c.Auth == config.AuthNone {
 		e.logger.Warn("listening beyond loopback with no authentication: anyone who reaches this port can use the server; set AUTH=api-key or AUTH=jwt, or put it behind an authenticating gateway",

@@ -54,16 +54,16 @@ can take a default back ("!vendor/"). --dry-run lists what would be read and why
 		return err
 	}
 	for _, s := range stats.Skipped {
-		fmt.Fprintln(env.stderr, s.Error())
+		fmt.Fprintln(env.stderr, printable(s.Error(), false))
 	}
 	for _, w := range stats.Warnings {
-		fmt.Fprintln(env.stderr, "warning: "+w.String())
+		fmt.Fprintln(env.stderr, "warning: "+printable(w.String(), false))
 	}
 	if stats.Previous != "" {
-		fmt.Fprintln(env.stderr, "note:", stats.Previous)
+		fmt.Fprintln(env.stderr, "note:", printable(stats.Previous, false))
 	}
 	rate := float64(stats.Bytes) / max(stats.Duration.Seconds(), 1e-9)
-	fmt.Fprintf(env.stdout, "indexed %s into knowledge base %q (%s)\n", dir, stats.Name, stats.Path)
+	fmt.Fprintf(env.stdout, "indexed %s into knowledge base %q (%s)\n", printable(dir, false), stats.Name, printable(stats.Path, false))
 	fmt.Fprintf(env.stdout, "files: %d added, %d updated, %d unchanged, %d removed, %d skipped, %d ignored%s\n",
 		stats.Added, stats.Updated, stats.Unchanged, stats.Removed, len(stats.Skipped), len(stats.Ignored), ignoredHint(len(stats.Ignored), dir))
 	fmt.Fprintf(env.stdout, "%s, %s, %s read in %s (%s/s)\n",
@@ -140,7 +140,7 @@ func (p *progress) update(pr local.Progress) {
 		p.last = now
 		const width = 30
 		filled := width * pr.Done / pr.Total
-		name := pr.Path
+		name := printable(pr.Path, false)
 		if len(name) > 40 {
 			name = "…" + name[len(name)-39:]
 		}
@@ -160,7 +160,7 @@ func (p *progress) update(pr local.Progress) {
 		if pr.Skipped {
 			state = ", skipped"
 		}
-		fmt.Fprintf(p.w, "%d/%d files read (last: %s%s)\n", pr.Done, pr.Total, pr.Path, state)
+		fmt.Fprintf(p.w, "%d/%d files read (last: %s%s)\n", pr.Done, pr.Total, printable(pr.Path, false), state)
 	}
 }
 

@@ -82,7 +82,7 @@ snippet, or JSON with --json. Without --kb it searches the built-in documentatio
 		if len(path) > 0 {
 			title += " › " + strings.Join(path, " › ")
 		}
-		fmt.Fprintf(env.stdout, "%d. %s\n   %s  (chunk %d, score %.2f)\n   %s\n\n", i+1, title, r.URI, r.ChunkIndex, r.Score, renderSnippet(r.Snippet, bold))
+		fmt.Fprintf(env.stdout, "%d. %s\n   %s  (chunk %d, score %.2f)\n   %s\n\n", i+1, printable(title, false), printable(r.URI, false), r.ChunkIndex, r.Score, renderSnippet(printable(r.Snippet, true), bold))
 	}
 	return nil
 }

@@ -69,6 +69,9 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		"url", "http://"+srv.Addr().String()+httpserver.Path,
 		"version", info.Version, "commit", info.Commit)
 	edge.logPosture(opts.Loopback, cfg.HTTP.Host)
+	if cfg.HTTP.ReadTimeout == 0 {
+		logger.Warn("READ_TIMEOUT=0: a client may take forever to send a request body, holding a connection and its goroutine; set a limit such as 30s")
+	}
 	if err := edge.serveMetrics(ctx); err != nil {
 		return err
 	}

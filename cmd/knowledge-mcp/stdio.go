@@ -9,7 +9,6 @@ import (
 	"github.com/knowledge-mcp/knowledge-mcp/internal/buildinfo"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/config"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/mcpserver"
-	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 func runStdio(ctx context.Context, env *environment, args []string) error {
@@ -31,14 +30,10 @@ func runStdio(ctx context.Context, env *environment, args []string) error {
 	defer s.close()
 	logger := s.logger
 	server := mcpserver.New(mcpserver.Options{Version: buildinfo.Get().Version, Logger: logger, Backend: s.backend})
-	transport := &mcp.IOTransport{Reader: io.NopCloser(env.stdin), Writer: nopWriteCloser{env.stdout}}
+	transport := &mcpserver.StdioTransport{Reader: env.stdin, Writer: env.stdout, Logger: logger}
 	logger.Info("serving MCP over stdio")
 	if err := server.Run(ctx, transport); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, io.EOF) {
 		return fmt.Errorf("stdio session: %w", err)
 	}
 	return nil
 }
-
-type nopWriteCloser struct{ io.Writer }
-
-func (nopWriteCloser) Close() error { return nil }

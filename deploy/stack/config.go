@@ -80,6 +80,9 @@ type Config struct {
 
 	Gateway bool // gateway: true to create an AgentCore Gateway targeting this server; default false
 
+	Target      Target      // target: ecs (default) or agentcore-runtime (runtime.go)
+	RuntimeAuth RuntimeAuth // runtimeAuth: jwt (default) or iam; the Runtime's inbound auth
+
 	// SecretsGeneration (secretsGeneration; default 1) names the generated
 	// secrets; raising it replaces them with new values everywhere at once.
 	SecretsGeneration int
@@ -171,6 +174,7 @@ func Parse(get Getter, env func(string) string) (Config, error) {
 		defaultBackend = "bedrock"
 	}
 	c.Backend = strings.ToLower(p.str("backend", defaultBackend))
+	p.runtimeSettings(&c)
 	if c.CORSOrigins == nil {
 		c.CORSOrigins = []string{"*"}
 	}
@@ -195,7 +199,7 @@ func (c *Config) validate() []error {
 	if !stackNamePattern.MatchString(c.StackName) {
 		bad("stackName", "%q: use up to 63 letters and digits, single hyphens between them, starting with a letter", c.StackName)
 	}
-	if c.Auth == AuthJWT {
+	if c.Auth == AuthJWT || (c.Target == TargetRuntime && c.RuntimeAuth == RuntimeAuthJWT) {
 		for _, word := range []string{"aws", "amazon", "cognito"} {
 			if strings.Contains(strings.ToLower(c.StackName), word) {
 				bad("stackName", "%q contains %q, which a Cognito domain prefix (derived from the stack name for auth=jwt) may not", c.StackName, word)
@@ -210,9 +214,9 @@ func (c *Config) validate() []error {
 		bad("region", "no region: pass -c region=us-east-1 or set CDK_DEFAULT_REGION (the cdk CLI sets it from your AWS profile)")
 	case !regionPattern.MatchString(c.Region):
 		bad("region", "%q is not an AWS region name such as us-east-1", c.Region)
-	case c.PrefixListID == "":
+	case c.PrefixListID == "" && c.Target != TargetRuntime: // no CloudFront in front of a Runtime
 		bad("cloudFrontPrefixListId", "no CloudFront origin-facing prefix list is known for %s; find it with `aws ec2 describe-managed-prefix-lists --region %s --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing` and pass -c cloudFrontPrefixListId=pl-…", c.Region, c.Region)
-	case !prefixListPattern.MatchString(c.PrefixListID):
+	case c.PrefixListID != "" && !prefixListPattern.MatchString(c.PrefixListID):
 		bad("cloudFrontPrefixListId", "%q is not a prefix list id (pl-…)", c.PrefixListID)
 	}
 	switch c.Backend {
@@ -293,7 +297,7 @@ func (c *Config) validate() []error {
 	if c.ImageDir == "" {
 		bad("imageDir", "empty; pass the directory that holds the Dockerfile")
 	}
-	return errs
+	return append(errs, c.validateTarget()...)
 }
 
 // parser reads typed context values and collects what it cannot read.

@@ -22,6 +22,7 @@ func TestParseDefaults(t *testing.T) {
 		Architecture: stack.X86_64, Networking: stack.Private, CPU: 256, MemoryMiB: 512, MinTasks: 2, MaxTasks: 4,
 		LogRetention: 30, LogLevel: "info", Auth: stack.AuthAPIKey, CORSOrigins: []string{"*"},
 		OriginReadTimeout: 60, PrefixListID: "pl-a3a144ca", WAFRateLimit: 2000, SecretsGeneration: 1, ImageDir: "..",
+		Target: stack.TargetECS, RuntimeAuth: stack.RuntimeAuthJWT,
 	}
 	if got, w := strings.ReplaceAll(sprint(cfg), " ", ""), strings.ReplaceAll(sprint(want), " ", ""); got != w {
 		t.Errorf("defaults:\n got %s\nwant %s", got, w)
@@ -79,6 +80,11 @@ func TestParseRejects(t *testing.T) {
 		{"bad bucket", map[string]any{"region": "us-east-1", "knowledgeBaseIds": "KB1", "dataBucket": "Bad_Bucket"}, "-c dataBucket"},
 		{"bad secrets generation", map[string]any{"region": "us-east-1", "secretsGeneration": "0"}, "-c secretsGeneration"},
 		{"bad log level", map[string]any{"region": "us-east-1", "logLevel": "loud"}, "-c logLevel"},
+		{"bad target", map[string]any{"region": "us-east-1", "target": "lambda"}, "use ecs (Fargate behind CloudFront) or agentcore-runtime"},
+		{"runtime on x86_64", map[string]any{"region": "us-east-1", "target": "agentcore-runtime", "architecture": "x86_64"}, "runs linux/arm64 images only"},
+		{"server auth on the runtime", map[string]any{"region": "us-east-1", "target": "agentcore-runtime", "auth": "api-key"}, "-c runtimeAuth=jwt"},
+		{"bad runtime auth", map[string]any{"region": "us-east-1", "target": "agentcore-runtime", "runtimeAuth": "sigv4"}, "-c runtimeAuth"},
+		{"reserved word for the runtime's cognito", map[string]any{"region": "us-east-1", "target": "agentcore-runtime", "stackName": "CognitoKb"}, "Cognito domain prefix"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -90,6 +96,25 @@ func TestParseRejects(t *testing.T) {
 				t.Errorf("error %q does not contain %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// The Runtime target runs arm64 by default and needs no CloudFront prefix
+// list, so it deploys in a region the CDN table lacks.
+func TestParseRuntimeTarget(t *testing.T) {
+	cfg, err := parse(map[string]any{"region": "xx-nowhere-9", "target": "AgentCore-Runtime"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Target != stack.TargetRuntime || cfg.Architecture != stack.ARM64 || cfg.RuntimeAuth != stack.RuntimeAuthJWT || cfg.Backend != "local" {
+		t.Errorf("runtime defaults: %+v", cfg)
+	}
+	cfg, err = parse(map[string]any{"region": "us-east-1", "target": "agentcore-runtime", "runtimeAuth": "IAM", "architecture": "arm64", "stackName": "kb-docs"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.RuntimeAuth != stack.RuntimeAuthIAM || stack.RuntimeName(cfg) != "kb_docs" {
+		t.Errorf("runtimeAuth %q, runtime name %q; want iam, kb_docs", cfg.RuntimeAuth, stack.RuntimeName(cfg))
 	}
 }
 

@@ -3,7 +3,7 @@ package stack
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsbedrockagentcore"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
 
@@ -12,31 +12,61 @@ import (
 // names at 64 characters.
 const GatewayTargetName = "knowledge"
 
+// GatewayProtocolVersions are the MCP versions the gateway accepts: every
+// version the server speaks that AgentCore Gateway supports. The gateway
+// refuses an initialize whose version is not listed, so a version missing
+// here locks out the agents that speak it.
+var GatewayProtocolVersions = []string{"2026-07-28", "2025-11-25", "2025-06-18", "2025-03-26"}
+
+// GatewayListingMode is how the gateway lists the target's tools, prompts
+// and resources. DYNAMIC forwards every list call to the server, so the
+// catalog is always the one the running server offers: after a deploy
+// with a new image or other knowledge bases, and when documents are added
+// to a knowledge base between deploys (resources/list names documents).
+// The DEFAULT mode caches the lists when the target is created or updated
+// and needs SynchronizeGatewayTargets after every change; its one gain,
+// the gateway's semantic tool search, is not enabled on this gateway
+// (docs/agentcore.md explains the choice).
+const GatewayListingMode = "DYNAMIC"
+
+// gatewayTarget is what the gateway fronts: the server's MCP endpoint, how
+// the gateway authenticates to it, and what must exist before the target
+// is created (its creation lists the server's tools).
+type gatewayTarget struct {
+	endpoint    *string
+	description string
+	credentials []awsbedrockagentcore.ICredentialProviderConfig
+	dependsOn   constructs.IDependable
+}
+
 // newGateway creates an AgentCore Gateway (MCP, inbound OAuth through the
-// Cognito user pool the construct creates) with this server as an MCP
-// server target at https://…/mcp. Its outbound auth is the server's own
-// (P9). The target waits for the ECS service, so the gateway's tool sync at
-// creation finds healthy tasks.
-func newGateway(st awscdk.Stack, cfg Config, a *auth, svc awsecs.FargateService, publicURL *string) {
+// Cognito user pool the construct creates) with the server as an MCP
+// server target.
+func newGateway(st awscdk.Stack, cfg Config, target gatewayTarget) awsbedrockagentcore.Gateway {
+	versions := make([]awsbedrockagentcore.MCPProtocolVersion, len(GatewayProtocolVersions))
+	for i, v := range GatewayProtocolVersions {
+		// The CDK enum lacks the newer versions; Of passes any value through.
+		versions[i] = awsbedrockagentcore.MCPProtocolVersion_Of(jsii.String(v))
+	}
 	gw := awsbedrockagentcore.NewGateway(st, jsii.String("Gateway"), &awsbedrockagentcore.GatewayProps{
 		GatewayName: jsii.String(lowerName(cfg) + "-gateway"),
 		Description: jsii.String("knowledge-mcp " + cfg.StackName + ": search and read the knowledge base"),
 		ProtocolConfiguration: awsbedrockagentcore.NewMcpProtocolConfiguration(&awsbedrockagentcore.McpConfiguration{
-			SupportedVersions: &[]awsbedrockagentcore.MCPProtocolVersion{
-				awsbedrockagentcore.MCPProtocolVersion_MCP_2025_06_18(),
-				awsbedrockagentcore.MCPProtocolVersion_MCP_2025_03_26(),
-			},
-			Instructions: jsii.String("Search the knowledge base before answering and cite the sources it returns."),
+			SupportedVersions: &versions,
+			Instructions:      jsii.String("Search the knowledge base before answering and cite the sources it returns."),
 		}),
 	})
-	creds := a.gatewayCredentials(st)
-	target := gw.AddMcpServerTarget(jsii.String("KnowledgeMcpTarget"), &awsbedrockagentcore.AddMcpServerTargetOptions{
+	t := gw.AddMcpServerTarget(jsii.String("KnowledgeMcpTarget"), &awsbedrockagentcore.AddMcpServerTargetOptions{
 		GatewayTargetName:                jsii.String(GatewayTargetName),
-		Description:                      jsii.String("knowledge-mcp on ECS Fargate behind CloudFront"),
-		Endpoint:                         awscdk.Fn_Join(jsii.String(""), &[]*string{publicURL, jsii.String(MCPPath)}),
-		CredentialProviderConfigurations: &creds,
+		Description:                      jsii.String(target.description),
+		Endpoint:                         target.endpoint,
+		CredentialProviderConfigurations: &target.credentials,
 	})
-	target.Node().AddDependency(svc)
+	t.Node().DefaultChild().(awsbedrockagentcore.CfnGatewayTarget).AddPropertyOverride(
+		jsii.String("TargetConfiguration.Mcp.McpServer.ListingMode"), jsii.String(GatewayListingMode))
+	if target.dependsOn != nil {
+		t.Node().AddDependency(target.dependsOn)
+	}
 
 	awscdk.NewCfnOutput(st, jsii.String("GatewayUrl"), &awscdk.CfnOutputProps{
 		Description: jsii.String("AgentCore Gateway MCP endpoint for agents (OAuth client credentials from the gateway's user pool)"),
@@ -56,4 +86,5 @@ func newGateway(st awscdk.Stack, cfg Config, a *auth, svc awsecs.FargateService,
 			Value:       gw.UserPoolClient().UserPoolClientId(),
 		})
 	}
+	return gw
 }

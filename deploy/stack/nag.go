@@ -73,6 +73,15 @@ func addSuppressions(st awscdk.Stack, cfg Config) {
 		reason: "ecr:GetAuthorizationToken has no resource-level permissions (CDK adds it for the image asset); the " +
 			"execution role's other actions are scoped to the repository, the log group and the secrets."})
 
+	suppressServerRole(child("TaskRole"), cfg, nil, "")
+	suppressAuthAndGateway(child)
+}
+
+// suppressServerRole accepts the wildcards of the role the server calls AWS
+// with (the ECS task role, the Runtime's execution role), plus the
+// platform's own wildcards on that role (extra, explained by extraReason):
+// cdk-nag reads one suppression per rule on a construct.
+func suppressServerRole(role constructs.IConstruct, cfg Config, extra []any, extraReason string) {
 	var taskWildcards []any
 	if cfg.UsesGeneration() || cfg.UsesRerank() {
 		taskWildcards = append(taskWildcards, "Resource::*",
@@ -81,13 +90,18 @@ func addSuppressions(st awscdk.Stack, cfg Config) {
 	if cfg.DataBucket != "" {
 		taskWildcards = append(taskWildcards, "Resource::arn:<AWS::Partition>:s3:::"+cfg.DataBucket+"/*")
 	}
-	if len(taskWildcards) > 0 {
-		suppress(child("TaskRole"), suppression{id: "AwsSolutions-IAM5", appliesTo: taskWildcards,
-			reason: "bedrock:RetrieveAndGenerate and bedrock:Rerank have no resource-level permissions; a cross-region " +
+	if len(taskWildcards)+len(extra) > 0 {
+		suppress(role, suppression{id: "AwsSolutions-IAM5", appliesTo: append(taskWildcards, extra...),
+			reason: extraReason + "bedrock:RetrieveAndGenerate and bedrock:Rerank have no resource-level permissions; a cross-region " +
 				"inference profile invokes its model in whichever region it routes to (foundation-model in every region); " +
 				"get_document reads any object of the configured data bucket. bedrock:Retrieve stays scoped to the " +
 				"configured knowledge bases."})
 	}
+}
+
+// suppressAuthAndGateway accepts the findings on the Cognito user pool and
+// the AgentCore Gateway, which both homes share.
+func suppressAuthAndGateway(child func(string) constructs.IConstruct) {
 	if c := child("UserPool"); c != nil {
 		suppress(c,
 			suppression{id: "AwsSolutions-COG2", reason: "The pool has no users: only app clients with the OAuth " +

@@ -107,24 +107,11 @@ func TestVerifyTemplatePasses(t *testing.T) {
 			if err := os.WriteFile(file, data, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			out, err := exec.Command(bin, "verify", "--template", file, "--json").CombinedOutput()
-			if err != nil {
-				t.Fatalf("verify --template failed (%v):\n%s", err, out)
+			checks := verifyTemplate(t, bin, file)
+			if len(checks) < 8 {
+				t.Fatalf("only %d checks in the report: %+v", len(checks), checks)
 			}
-			var report struct {
-				Checks []struct {
-					ID      string `json:"id"`
-					Status  string `json:"status"`
-					Summary string `json:"summary"`
-				} `json:"checks"`
-			}
-			if err := json.Unmarshal(out, &report); err != nil {
-				t.Fatalf("verify --template --json: %v\n%s", err, out)
-			}
-			if len(report.Checks) < 8 {
-				t.Fatalf("only %d checks in the report:\n%s", len(report.Checks), out)
-			}
-			for _, c := range report.Checks {
+			for _, c := range checks {
 				if strings.EqualFold(c.Status, "fail") {
 					t.Errorf("check %s failed: %s", c.ID, c.Summary)
 				}
@@ -134,4 +121,28 @@ func TestVerifyTemplatePasses(t *testing.T) {
 			}
 		})
 	}
+}
+
+// templateCheck is one check of a `verify --template --json` report.
+type templateCheck struct {
+	ID      string `json:"id"`
+	Status  string `json:"status"`
+	Summary string `json:"summary"`
+}
+
+// verifyTemplate runs knowledge-mcp verify --template on file and returns
+// its checks, failing the test when the doctor fails or prints no report.
+func verifyTemplate(t *testing.T, bin, file string) []templateCheck {
+	t.Helper()
+	out, err := exec.Command(bin, "verify", "--template", file, "--json").CombinedOutput()
+	if err != nil {
+		t.Fatalf("verify --template failed (%v):\n%s", err, out)
+	}
+	var report struct {
+		Checks []templateCheck `json:"checks"`
+	}
+	if err := json.Unmarshal(out, &report); err != nil {
+		t.Fatalf("verify --template --json: %v\n%s", err, out)
+	}
+	return report.Checks
 }

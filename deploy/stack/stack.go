@@ -53,6 +53,9 @@ const (
 // New adds the knowledge-mcp stack to app, plus a us-east-1 stack for the
 // CloudFront web ACL when a WAF is wanted in another region.
 func New(app constructs.Construct, cfg Config) awscdk.Stack {
+	if cfg.Target == TargetRuntime {
+		return newRuntimeStack(app, cfg)
+	}
 	env := &awscdk.Environment{Region: jsii.String(cfg.Region)}
 	if cfg.Account != "" {
 		env.Account = jsii.String(cfg.Account)
@@ -116,7 +119,14 @@ func New(app constructs.Construct, cfg Config) awscdk.Stack {
 	auth.outputs(st)
 
 	if cfg.Gateway {
-		newGateway(st, cfg, auth, svc.service, publicURL)
+		newGateway(st, cfg, gatewayTarget{
+			endpoint:    awscdk.Fn_Join(jsii.String(""), &[]*string{publicURL, jsii.String(MCPPath)}),
+			description: "knowledge-mcp on ECS Fargate behind CloudFront",
+			credentials: auth.gatewayCredentials(st),
+			// The target waits for the ECS service, so the gateway's first
+			// listing finds healthy tasks.
+			dependsOn: svc.service,
+		})
 	}
 	if cfg.Auth == AuthNone {
 		awscdk.Annotations_Of(st).AddWarningV2(jsii.String("knowledge-mcp:unauthenticated"), jsii.String(

@@ -75,6 +75,8 @@ func (c *Serve) Validate() (*ServeOptions, error) {
 		JWT:     edge.JWT,
 	}
 	o.HTTP.MaxBodyBytes = h.MaxBodyBytes
+	o.HTTP.MaxBatchMessages = h.MaxBatchMessages
+	o.HTTP.MaxResponseBytes = h.MaxResponseBytes
 	o.HTTP.KeepAlive = h.KeepAlive
 	o.HTTP.AllowedHosts = h.AllowedHosts
 	return o, nil

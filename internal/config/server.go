@@ -75,6 +75,8 @@ type HTTP struct {
 	WriteTimeout      time.Duration
 	IdleTimeout       time.Duration
 	MaxBodyBytes      int64
+	MaxBatchMessages  int
+	MaxResponseBytes  int64
 	KeepAlive         time.Duration
 	AllowedHosts      []string
 }
@@ -89,6 +91,8 @@ func (c *HTTP) AddFlags(f *FlagSet) {
 	f.Duration(&c.WriteTimeout, "write-timeout", "WRITE_TIMEOUT", 5*time.Minute, "longest time to write a response (long tool calls stream within it)")
 	f.Duration(&c.IdleTimeout, "idle-timeout", "IDLE_TIMEOUT", 120*time.Second, "keep-alive connection idle time (longer than the load balancer's, 60s on an ALB)")
 	f.Int64(&c.MaxBodyBytes, "max-body-bytes", "MAX_BODY_BYTES", 1<<20, "largest request body accepted; larger gets 413")
+	f.Int(&c.MaxBatchMessages, "max-batch-messages", "MAX_BATCH_MESSAGES", 10, "most messages in one JSON-RPC batch (each takes its own concurrency slot and rate-limit token); more gets 400")
+	f.Int64(&c.MaxResponseBytes, "max-response-bytes", "MAX_RESPONSE_BYTES", 32<<20, "largest JSON answer sent; a larger one is replaced by a JSON-RPC error saying so")
 	f.Duration(&c.KeepAlive, "sse-keepalive", "SSE_KEEPALIVE", 15*time.Second, "interval of keep-alive comments on event streams, so proxies with idle timeouts (CloudFront 30s, ALB 60s) keep long calls open; 0 disables")
 	f.List(&c.AllowedHosts, "allowed-hosts", "ALLOWED_HOSTS", nil, "extra Host header values accepted on a loopback connection, for a reverse proxy on the same host (nginx, an ECS sidecar); '*' accepts any")
 }
@@ -108,6 +112,12 @@ func (c *HTTP) Validate() error {
 	}
 	if c.MaxBodyBytes <= 0 {
 		return fmt.Errorf("max-body-bytes (MAX_BODY_BYTES): %d must be positive", c.MaxBodyBytes)
+	}
+	if c.MaxBatchMessages <= 0 {
+		return fmt.Errorf("max-batch-messages (MAX_BATCH_MESSAGES): %d must be positive (1 refuses batches of more than one message)", c.MaxBatchMessages)
+	}
+	if c.MaxResponseBytes <= 0 {
+		return fmt.Errorf("max-response-bytes (MAX_RESPONSE_BYTES): %d must be positive", c.MaxResponseBytes)
 	}
 	for name, d := range map[string]time.Duration{
 		"drain-timeout (DRAIN_TIMEOUT)":             c.DrainTimeout,

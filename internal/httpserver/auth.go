@@ -93,7 +93,7 @@ func (h *handler) authenticate(next http.Handler) http.Handler {
 			if h.limiter != nil {
 				// Failed attempts spend the client IP's tokens, so that
 				// guessing keys is throttled like any other traffic.
-				if ok, wait := h.limiter.allow("ip:"+h.proxies.clientIP(r), now()); !ok {
+				if ok, wait := h.limiter.allow("ip:"+h.proxies.clientIP(r), now(), 1); !ok {
 					h.refuseRate(w, r, wait)
 					return
 				}

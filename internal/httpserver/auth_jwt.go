@@ -59,7 +59,7 @@ type JWTConfig struct {
 // it does not hold.
 type JWTAuth struct {
 	cfg     JWTConfig
-	keys    keyfunc.Keyfunc
+	keys    *keySource
 	parser  *jwt.Parser
 	servers []string
 }
@@ -92,15 +92,9 @@ func NewJWTAuth(ctx context.Context, cfg JWTConfig) (*JWTAuth, error) {
 		Client:          client,
 		HTTPTimeout:     10 * time.Second,
 		RefreshInterval: cfg.RefreshInterval,
-		// Refetch on an unknown kid at most this often. RateLimitWaitMax
-		// also bounds the refetch itself (jwkset runs it under the same
-		// deadline), so it must leave room for an HTTP round trip to the
-		// issuer: with 1 ms, a rotated-in key was refused whenever the
-		// fetch took longer. A flood of made-up kids still holds at most
-		// one request at a time: rate.Limiter.Wait fails at once when the
-		// next token lies beyond the deadline, and a waiter reserves it.
-		RefreshUnknownKID: rate.NewLimiter(rate.Every(unknown), 1),
-		RateLimitWaitMax:  10 * time.Second,
+		// An unknown kid is refetched by keySource, under its own timeout
+		// and gate; jwkset's own refetch ran under its rate limiter's wait
+		// context, so it always failed.
 		RefreshErrorHandlerFunc: func(u string) func(context.Context, error) {
 			return func(ctx context.Context, err error) {
 				logger.WarnContext(ctx, "fetching the JWKS failed; tokens signed with keys not yet cached are refused", "jwks_url", u, "error", err)
@@ -115,8 +109,13 @@ func NewJWTAuth(ctx context.Context, cfg JWTConfig) (*JWTAuth, error) {
 		servers = []string{cfg.Issuer}
 	}
 	return &JWTAuth{
-		cfg:  cfg,
-		keys: keys,
+		cfg: cfg,
+		keys: &keySource{
+			primary: keys, url: cfg.JWKSURL, client: client, logger: logger,
+			// Refetch on an unknown kid at most this often, without making
+			// any request wait for the gate.
+			gate: rate.NewLimiter(rate.Every(unknown), 1),
+		},
 		parser: jwt.NewParser(
 			jwt.WithValidMethods(jwtAlgorithms),
 			jwt.WithIssuer(cfg.Issuer),
@@ -127,6 +126,11 @@ func NewJWTAuth(ctx context.Context, cfg JWTConfig) (*JWTAuth, error) {
 		servers: servers,
 	}, nil
 }
+
+// Ready reports an error when no signing key is loaded from the JWKS (it
+// was unreachable at start and since): every token would be refused, so
+// the server must not count as ready.
+func (a *JWTAuth) Ready(ctx context.Context) error { return a.keys.ready(ctx) }
 
 // accessClaims are the claims read from an access token.
 type accessClaims struct {
@@ -171,7 +175,7 @@ func (a *JWTAuth) Authenticate(r *http.Request) (*Principal, error) {
 		return nil, unauthorized("alg_not_allowed", "invalid token: signature algorithm %q is not accepted (accepted: %s)", alg, strings.Join(jwtAlgorithms, ", "))
 	}
 	var claims accessClaims
-	_, err := a.parser.ParseWithClaims(raw, &claims, a.keys.KeyfuncCtx(r.Context()))
+	_, err := a.parser.ParseWithClaims(raw, &claims, a.keys.keyfunc(r.Context()))
 	if err != nil {
 		return nil, classifyJWTError(err)
 	}

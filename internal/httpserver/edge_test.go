@@ -449,25 +449,21 @@ func (s *signalingReader) Read(p []byte) (int, error) {
 	return s.r.Read(p)
 }
 
-// The concurrency cap: while one request holds the only slot (its body still
-// arriving), the next gets 503 with Retry-After; health checks still answer;
+// The concurrency cap: while one call holds the only slot (its tool still
+// running), the next gets 503 with Retry-After; health checks still answer;
 // once the first finishes, requests are served again.
 func TestEdgeConcurrencyCap(t *testing.T) {
 	opts := serveDefaults()
 	opts.MaxConcurrent = 1
-	e := newTestEdge(t, opts)
+	e, release := newBlockingEdge(t, opts)
 
-	half := len(edgeAdd) / 2
-	pr, pw := io.Pipe()
-	body := &signalingReader{r: pr, started: make(chan struct{})}
 	slow := httptest.NewRecorder()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		e.handler.ServeHTTP(slow, e.request(http.MethodPost, "/mcp", body))
+		e.handler.ServeHTTP(slow, e.request(http.MethodPost, "/mcp", strings.NewReader(edgeBlock)))
 	}()
-	go func() { _, _ = io.WriteString(pw, edgeAdd[:half]) }()
-	<-body.started // the slow request is in the handler, reading its body
+	<-release.started // the slow call holds the slot
 
 	resp, respBody := e.call(http.MethodPost, "/mcp", edgeAdd)
 	wantRPCError(t, "second request while the slot is held", resp, respBody, 503, "MAX_CONCURRENT_REQUESTS")
@@ -481,10 +477,7 @@ func TestEdgeConcurrencyCap(t *testing.T) {
 		t.Errorf("in-flight gauge %v while one request is held, want 1", got)
 	}
 
-	go func() {
-		_, _ = io.WriteString(pw, edgeAdd[half:])
-		pw.Close()
-	}()
+	close(release.release)
 	<-done
 	if slow.Code != http.StatusOK {
 		t.Errorf("the slow request: %d, want 200", slow.Code)

@@ -5,7 +5,7 @@
 // The chain, outermost first:
 //
 //	request log → metrics → origin-verify (CDN secret header) → CORS → host guard → routes
-//	/mcp: Origin check → concurrency cap → authentication → per-client rate limit → MCP endpoint
+//	/mcp: Origin check → body read (size cap, batch cap) → concurrency cap → authentication → per-client rate limit → MCP endpoint
 //	/console/api/: the same checks as /mcp → the console's endpoints
 //	/: the status JSON for programs and health checkers, the console for browsers
 //
@@ -43,6 +43,13 @@ type Options struct {
 	Logger *slog.Logger
 	// MaxBodyBytes caps request bodies (413 beyond); 0 means 1 MiB.
 	MaxBodyBytes int64
+	// MaxBatchMessages caps the messages of one JSON-RPC batch (400
+	// beyond); 0 means DefaultMaxBatchMessages. Each message of a batch
+	// takes its own concurrency slot and rate-limit token.
+	MaxBatchMessages int
+	// MaxResponseBytes caps one JSON response; a larger answer is replaced
+	// by a JSON-RPC error saying so. 0 means DefaultMaxResponseBytes.
+	MaxResponseBytes int64
 	// KeepAlive is the interval of SSE keep-alive comments; 0 disables them.
 	KeepAlive time.Duration
 	// AllowedHosts are Host values accepted on loopback connections besides
@@ -108,6 +115,12 @@ func New(server *mcp.Server, opts Options) http.Handler {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 1 << 20
 	}
+	if opts.MaxBatchMessages <= 0 {
+		opts.MaxBatchMessages = DefaultMaxBatchMessages
+	}
+	if opts.MaxResponseBytes <= 0 {
+		opts.MaxResponseBytes = DefaultMaxResponseBytes
+	}
 	h := &handler{
 		opts:    opts,
 		proxies: proxyTrust{prefixes: opts.TrustedProxies},
@@ -124,6 +137,7 @@ func New(server *mcp.Server, opts Options) http.Handler {
 	mcpChain = h.rateLimit(mcpChain)
 	mcpChain = h.authenticate(mcpChain)
 	mcpChain = h.limitConcurrency(mcpChain)
+	mcpChain = h.readBody(mcpChain)
 	mcpChain = h.checkOrigin(mcpChain)
 
 	mux := http.NewServeMux()
@@ -134,12 +148,29 @@ func New(server *mcp.Server, opts Options) http.Handler {
 	if opts.ConsoleAPI != nil {
 		mux.Handle("/console/api/", h.checkOrigin(h.limitConcurrency(h.authenticate(h.rateLimit(opts.ConsoleAPI)))))
 	}
+	// MCP is served on exactly the paths the host guard checks: /mcp and
+	// /mcp/ (no trailing-slash redirect, either way), not the subtree.
 	mux.Handle(Path, mcpChain)
-	mux.Handle(Path+"/", mcpChain) // no trailing-slash redirect, either way
+	mux.Handle(Path+"/{$}", mcpChain)
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.HandleFunc("HEAD /healthz", healthz)
-	mux.Handle("GET /readyz", readyz(opts.Ready))
-	mux.Handle("HEAD /readyz", readyz(opts.Ready))
+	ready := opts.Ready
+	if r, ok := opts.Auth.(interface{ Ready(context.Context) error }); ok {
+		// An authenticator that cannot accept any credential (no signing
+		// keys loaded) makes the server not ready.
+		backendReady := ready
+		ready = func(ctx context.Context) error {
+			if err := r.Ready(ctx); err != nil {
+				return err
+			}
+			if backendReady != nil {
+				return backendReady(ctx)
+			}
+			return nil
+		}
+	}
+	mux.Handle("GET /readyz", readyz(ready))
+	mux.Handle("HEAD /readyz", readyz(ready))
 	if opts.Auth != nil {
 		meta := h.resourceMetadata()
 		mux.Handle("GET "+ResourceMetadataPath, meta)

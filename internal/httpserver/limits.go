@@ -22,23 +22,38 @@ func (h *handler) limitConcurrency(next http.Handler) http.Handler {
 	if max <= 0 {
 		return next
 	}
-	slots := make(chan struct{}, max)
+	var mu sync.Mutex
+	inUse := 0
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isHealthCheck(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
-		select {
-		case slots <- struct{}{}:
-			defer func() { <-slots }()
-			next.ServeHTTP(w, r)
-		default:
-			h.opts.Metrics.Limited("concurrency")
-			setReason(r, "concurrency_limit")
-			w.Header().Set("Retry-After", "1")
-			writeRPCError(w, http.StatusServiceUnavailable, nil, codeServerError, fmt.Sprintf(
-				"server busy: %d requests in progress (MAX_CONCURRENT_REQUESTS); retry in 1 second", max))
+		// A batch takes one slot per message.
+		n := callsOf(r)
+		mu.Lock()
+		ok := inUse+n <= max
+		if ok {
+			inUse += n
 		}
+		mu.Unlock()
+		if ok {
+			defer func() {
+				mu.Lock()
+				inUse -= n
+				mu.Unlock()
+			}()
+			next.ServeHTTP(w, r)
+			return
+		}
+		h.opts.Metrics.Limited("concurrency")
+		setReason(r, "concurrency_limit")
+		w.Header().Set("Retry-After", "1")
+		msg := fmt.Sprintf("server busy: %d requests in progress (MAX_CONCURRENT_REQUESTS); retry in 1 second", max)
+		if n > max {
+			msg = fmt.Sprintf("a batch of %d calls is more than the %d served at once (MAX_CONCURRENT_REQUESTS); send smaller batches", n, max)
+		}
+		writeRPCError(w, http.StatusServiceUnavailable, nil, codeServerError, msg)
 	})
 }
 
@@ -63,7 +78,15 @@ func (h *handler) rateLimit(next http.Handler) http.Handler {
 		if p := PrincipalFrom(r.Context()); p != nil {
 			key = "sub:" + p.Subject
 		}
-		ok, wait := h.limiter.allow(key, now())
+		n := callsOf(r)
+		if n > h.limiter.burst {
+			h.opts.Metrics.Limited("rate")
+			setReason(r, "rate_limited")
+			writeRPCError(w, http.StatusTooManyRequests, nil, codeServerError, fmt.Sprintf(
+				"a batch of %d calls is more than the %d one client may make at once (RATE_LIMIT_BURST); send smaller batches", n, h.limiter.burst))
+			return
+		}
+		ok, wait := h.limiter.allow(key, now(), n)
 		if ok {
 			next.ServeHTTP(w, r)
 			return
@@ -111,9 +134,9 @@ func newClientLimiter(perSecond float64, burst int) *clientLimiter {
 	}
 }
 
-// allow takes a token from key's bucket; when empty, it reports how long
-// until one is available.
-func (c *clientLimiter) allow(key string, now time.Time) (bool, time.Duration) {
+// allow takes n tokens (one per call of a batch) from key's bucket; when
+// there are too few, it reports how long until there are enough.
+func (c *clientLimiter) allow(key string, now time.Time, n int) (bool, time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if now.Sub(c.lastSweep) > c.idle {
@@ -130,7 +153,7 @@ func (c *clientLimiter) allow(key string, now time.Time) (bool, time.Duration) {
 		c.buckets[key] = b
 	}
 	b.seen = now
-	res := b.lim.ReserveN(now, 1)
+	res := b.lim.ReserveN(now, n)
 	if !res.OK() {
 		return false, time.Second
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"strings"
@@ -68,27 +67,14 @@ func (e *mcpEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, e.maxBodyBytes))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			writeRPCError(w, http.StatusRequestEntityTooLarge, nil, codeInvalidRequest,
-				fmt.Sprintf("request body exceeds %d bytes (MAX_BODY_BYTES)", tooLarge.Limit))
-			return
-		}
-		writeRPCError(w, http.StatusBadRequest, nil, codeInvalidRequest, "reading request body: "+err.Error())
+	rr := readRequestFrom(r.Context())
+	if rr == nil {
+		// Only reached without the handler's chain (readBody reads every
+		// POST first).
+		writeRPCError(w, http.StatusInternalServerError, nil, codeInternalError, "internal error: the request body was not read")
 		return
 	}
-	if ct := r.Header.Get("Content-Type"); !isJSONContentType(ct) {
-		writeRPCError(w, http.StatusUnsupportedMediaType, nil, codeInvalidRequest,
-			fmt.Sprintf("Content-Type must be application/json, got %q", ct))
-		return
-	}
-	env, err := parseEnvelope(body)
-	if err != nil {
-		writeRPCError(w, http.StatusBadRequest, nil, codeParseError, "parse error: "+err.Error())
-		return
-	}
+	env := rr.env
 	if info := infoFrom(r.Context()); info != nil {
 		info.rpcMethod, info.tool = env.Method, env.Tool
 	}
@@ -98,21 +84,24 @@ func (e *mcpEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeRPCError(w, http.StatusOK, env.ID, codeMethodNotFound, fmt.Sprintf("method not found: %q", env.Method))
 		return
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	r.ContentLength = int64(len(body))
 
+	if env.Batch > 0 && e.serveMixedBatch(w, r, rr.body) {
+		return
+	}
 	if !wantsStream {
 		// The SDK insists that Accept lists both types even when it answers
 		// JSON; simple clients send neither.
 		r.Header.Set("Accept", "application/json, text/event-stream")
-		e.json.ServeHTTP(w, r)
+		cw := &cappedResponse{w: w, limit: e.opts.MaxResponseBytes}
+		e.json.ServeHTTP(cw, r)
+		cw.finish(r, env.ID)
 		return
 	}
 	w.Header().Set("X-Accel-Buffering", "no")
 	info := infoFrom(r.Context())
 	ka := startKeepAlive(w, e.opts.KeepAlive, func() bool { return info != nil && info.dispatched.Load() })
 	defer ka.stop()
-	e.stream.ServeHTTP(ka, r)
+	e.stream.ServeHTTP(&cappedStream{ResponseWriter: ka, r: r, id: env.ID, left: e.opts.MaxResponseBytes}, r)
 }
 
 // acceptsEventStream reports whether the Accept header lists
@@ -138,6 +127,7 @@ func isJSONContentType(ct string) bool {
 // JSON-RPC error codes.
 const (
 	codeParseError     = -32700
+	codeInternalError  = -32603
 	codeInvalidRequest = -32600
 	codeMethodNotFound = -32601
 )
@@ -149,6 +139,11 @@ type envelope struct {
 	Method    string
 	Tool      string
 	IsRequest bool
+	// Batch is the number of messages of a batch; 0 for one message.
+	Batch int
+	// DuplicateID is an id two members of a batch share (only one of them
+	// would be answered); nil when there is none.
+	DuplicateID json.RawMessage
 }
 
 // envelopeFlags parse the way the SDK does (field names match case
@@ -169,7 +164,21 @@ func parseEnvelope(body []byte) (envelope, error) {
 		if err := parseJSON(trimmed, &batch); err != nil {
 			return envelope{}, err
 		}
-		return envelope{Method: "batch"}, nil
+		env := envelope{Method: "batch", Batch: len(batch)}
+		seen := make(map[string]bool, len(batch))
+		for _, raw := range batch {
+			var member struct {
+				ID json.RawMessage `json:"id"`
+			}
+			if parseJSON(raw, &member) != nil || len(member.ID) == 0 || string(member.ID) == "null" {
+				continue
+			}
+			if seen[string(member.ID)] && env.DuplicateID == nil {
+				env.DuplicateID = member.ID
+			}
+			seen[string(member.ID)] = true
+		}
+		return env, nil
 	}
 	var msg struct {
 		ID     json.RawMessage `json:"id"`

@@ -247,6 +247,10 @@ func Walk(root string, opts WalkOptions) (*Listing, error) {
 			out.Skipped = append(out.Skipped, &SkipError{Path: rel, Reason: "unreadable: " + err.Error()})
 			return nil
 		}
+		if !fi.Mode().IsRegular() {
+			out.Skipped = append(out.Skipped, readSkip(rel, "", fmt.Errorf("%w (%s)", errNotRegular, kindOf(fi.Mode()))))
+			return nil
+		}
 		out.Files = append(out.Files, File{Path: rel, Size: fi.Size(), real: real})
 		return nil
 	})
@@ -326,6 +330,9 @@ func Read(root, rel string, opts Options) (content, sidecar []byte, hash string,
 	return readChecked(rel, full, side, opts)
 }
 
+// maxSidecarBytes bounds a metadata sidecar.
+const maxSidecarBytes = 1 << 20
+
 // readChecked reads the file at the checked path full and the sidecar at
 // the checked path side ("" for none).
 func readChecked(rel, full, side string, opts Options) (content, sidecar []byte, hash string, err error) {
@@ -333,30 +340,84 @@ func readChecked(rel, full, side string, opts Options) (content, sidecar []byte,
 	if limit <= 0 {
 		limit = DefaultMaxFileBytes
 	}
-	fi, err := os.Stat(full)
+	content, _, err = readRegular(full, limit, true)
 	if err != nil {
-		return nil, nil, "", &SkipError{Path: rel, Reason: "unreadable: " + err.Error()}
-	}
-	if fi.Size() > limit {
-		return nil, nil, "", &SkipError{Path: rel, Reason: fmt.Sprintf("too large: %d bytes, the limit is %d (raise --max-file-bytes)", fi.Size(), limit)}
-	}
-	content, err = os.ReadFile(full)
-	if err != nil {
-		return nil, nil, "", &SkipError{Path: rel, Reason: "unreadable: " + err.Error()}
+		return nil, nil, "", readSkip(rel, "", err)
 	}
 	if !binaryFormats[FormatOf(rel)] && isBinary(content) {
 		return nil, nil, "", &SkipError{Path: rel, Reason: "binary content"}
 	}
 	if side != "" {
-		if sidecar, err = os.ReadFile(side); err != nil {
-			return nil, nil, "", &SkipError{Path: rel, Reason: "sidecar unreadable: " + err.Error()}
+		if sidecar, err = readSidecar(rel, side); err != nil {
+			return nil, nil, "", err
 		}
 	}
+	return content, sidecar, contentHash(content, sidecar), nil
+}
+
+func readSidecar(rel, side string) ([]byte, error) {
+	sidecar, _, err := readRegular(side, maxSidecarBytes, true)
+	if err != nil {
+		return nil, readSkip(rel, "sidecar ", err)
+	}
+	return sidecar, nil
+}
+
+// readSkip turns a readRegular error into the skip reported for rel.
+func readSkip(rel, what string, err error) *SkipError {
+	switch {
+	case errors.Is(err, errTooLarge):
+		return &SkipError{Path: rel, Reason: what + err.Error() + " (raise --max-file-bytes)"}
+	case errors.Is(err, errNotRegular):
+		return &SkipError{Path: rel, Reason: what + err.Error() + "; only regular files are read"}
+	}
+	return &SkipError{Path: rel, Reason: what + "unreadable: " + err.Error()}
+}
+
+func contentHash(content, sidecar []byte) string {
 	h := sha256.New()
 	h.Write(content)
 	h.Write([]byte{0})
 	h.Write(sidecar)
-	return content, sidecar, hex.EncodeToString(h.Sum(nil)[:16]), nil
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// LoadPrefix reads and parses at most the first maxBytes of the document
+// rel under root, for a reader who will see no more than that: a longer
+// file is parsed from its prefix and reported truncated, and its Size is
+// the whole file's. Only regular files are read, as by [Load].
+func LoadPrefix(root, rel string, maxBytes int64) (doc *Document, truncated bool, err error) {
+	full, err := SafeJoin(root, rel)
+	if err != nil {
+		return nil, false, &SkipError{Path: rel, Reason: err.Error()}
+	}
+	content, size, err := readRegular(full, maxBytes, false)
+	if err != nil {
+		return nil, false, readSkip(rel, "", err)
+	}
+	var sidecar []byte
+	if side, serr := SafeJoin(root, rel+SidecarSuffix); serr == nil {
+		if sidecar, err = readSidecar(rel, side); err != nil {
+			return nil, false, err
+		}
+	}
+	truncated = size > int64(len(content))
+	if truncated {
+		// Drop a character cut in two by the limit.
+		i := len(content) - 1
+		for i > 0 && i > len(content)-utf8.UTFMax && !utf8.RuneStart(content[i]) {
+			i--
+		}
+		if i >= 0 && !utf8.FullRune(content[i:]) {
+			content = content[:i]
+		}
+	}
+	doc, err = Parse(rel, content, sidecar, contentHash(content, sidecar))
+	if err != nil {
+		return nil, false, err
+	}
+	doc.Size = size
+	return doc, truncated, nil
 }
 
 // Load reads and parses the document rel under root. A file that cannot be

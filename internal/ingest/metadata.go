@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -49,7 +50,9 @@ func splitFrontMatter(content []byte) (map[string]any, []byte, *Warning) {
 		return nil, content, &Warning{Line: line, Message: "front matter is not valid YAML (" + msg + "); indexed the body without metadata"}
 	}
 	meta := map[string]any{}
-	flatten(meta, "", raw)
+	if err := flatten(meta, "", raw); err != nil {
+		return nil, content, &Warning{Line: 1, Message: "front matter " + err.Error() + "; indexed the body without metadata"}
+	}
 	return meta, content, nil
 }
 
@@ -90,8 +93,10 @@ func cutLine(b []byte, want string) ([]byte, bool) {
 
 // flatten stores YAML values as metadata: scalars as string, float64 or
 // bool, lists of scalars as []any, dates as "2006-01-02" (or RFC 3339 with a
-// time of day), nested maps as dotted keys ("author.name").
-func flatten(dst map[string]any, prefix string, v any) {
+// time of day), nested maps as dotted keys ("author.name"). A number that
+// JSON cannot carry (.inf, .nan) is refused: every answer holding the
+// document's metadata would fail to encode.
+func flatten(dst map[string]any, prefix string, v any) error {
 	switch x := v.(type) {
 	case map[string]any:
 		for _, k := range slices.Sorted(maps.Keys(x)) {
@@ -99,29 +104,49 @@ func flatten(dst map[string]any, prefix string, v any) {
 			if prefix != "" {
 				key = prefix + "." + k
 			}
-			flatten(dst, key, x[k])
+			if err := flatten(dst, key, x[k]); err != nil {
+				return err
+			}
 		}
 	default:
 		if prefix == "" {
-			return
+			return nil
 		}
 		if val, ok := scalar(x); ok {
+			if err := finite(val); err != nil {
+				return fmt.Errorf("key %q: %w", prefix, err)
+			}
 			dst[prefix] = val
-			return
+			return nil
 		}
 		if list, ok := x.([]any); ok {
 			out := make([]any, 0, len(list))
 			for _, item := range list {
 				if val, ok := scalar(item); ok {
+					if err := finite(val); err != nil {
+						return fmt.Errorf("key %q: %w", prefix, err)
+					}
 					out = append(out, val)
 				} else {
-					b, _ := json.Marshal(item)
+					b, err := json.Marshal(item)
+					if err != nil {
+						return fmt.Errorf("key %q: a list item JSON cannot hold: %w", prefix, err)
+					}
 					out = append(out, string(b))
 				}
 			}
 			dst[prefix] = out
 		}
 	}
+	return nil
+}
+
+// finite refuses the float64 values JSON has no number for.
+func finite(v any) error {
+	if f, ok := v.(float64); ok && (math.IsInf(f, 0) || math.IsNaN(f)) {
+		return fmt.Errorf("%v is not a finite number; metadata numbers must be finite (write it as a string to keep it)", f)
+	}
+	return nil
 }
 
 func scalar(v any) (any, bool) {
@@ -205,6 +230,9 @@ func sidecarValue(raw json.RawMessage) (any, error) {
 				return nil, fmt.Errorf("type NUMBER needs numberValue")
 			}
 			f, err := tv.NumberValue.Float64()
+			if err == nil {
+				err = finite(f)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("numberValue: %v", err)
 			}
@@ -239,6 +267,9 @@ func plainValue(v any) (any, error) {
 		return x, nil
 	case json.Number:
 		f, err := x.Float64()
+		if err == nil {
+			err = finite(f)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("number %s: %v", x, err)
 		}

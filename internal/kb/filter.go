@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Filter operators, spelled as in Bedrock's RetrievalFilter JSON.
@@ -42,12 +43,32 @@ type Filter struct {
 	Filters []*Filter
 }
 
+// Limits on one filter. A filter is evaluated against every candidate
+// passage, so its size is the cost of a search: these bound it well above
+// what a person or an agent writes (Bedrock itself allows at most 5 filters
+// in an andAll or orAll).
+const (
+	// MaxFilterOperators bounds the operators in a filter, comparisons and
+	// andAll/orAll alike.
+	MaxFilterOperators = 64
+	// MaxFilterDepth bounds how deeply andAll/orAll nest.
+	MaxFilterDepth = 8
+	// MaxFilterListValues bounds the values of one in/notIn list.
+	MaxFilterListValues = 256
+	// MaxFilterBytes bounds the size of a filter: its JSON text, or the
+	// keys and values of an already decoded one.
+	MaxFilterBytes = 16 << 10
+)
+
 // ParseFilter parses and validates a RetrievalFilter JSON document. Errors
 // wrap ErrInvalidArgument and name the offending operator or key.
 func ParseFilter(data []byte) (*Filter, error) {
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 || bytes.Equal(data, []byte("null")) {
 		return nil, nil
+	}
+	if len(data) > MaxFilterBytes {
+		return nil, fmt.Errorf("filter: %w: %d bytes, more than the %d a filter may have; use fewer or shorter conditions", ErrInvalidArgument, len(data), MaxFilterBytes)
 	}
 	var raw any
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -67,10 +88,55 @@ func FilterFromValue(v any) (*Filter, error) {
 	if m, ok := v.(map[string]any); ok && len(m) == 0 {
 		return nil, nil
 	}
-	return parseFilter(normalizeNumbers(v), "filter")
+	b := &filterBudget{}
+	return b.parse(normalizeNumbers(v), "filter", 1)
 }
 
-func parseFilter(v any, path string) (*Filter, error) {
+// filterBudget counts what a filter has used of the limits while it is
+// parsed.
+type filterBudget struct {
+	ops, bytes int
+}
+
+// charge counts one operator of key and value, and refuses the filter when
+// a limit is passed.
+func (b *filterBudget) charge(path string, depth int, key string, value any) error {
+	b.ops++
+	if b.ops > MaxFilterOperators {
+		return fmt.Errorf("%s: %w: more than %d operators in one filter; use in/notIn for many values of one key, or several searches", path, ErrInvalidArgument, MaxFilterOperators)
+	}
+	if depth > MaxFilterDepth {
+		return fmt.Errorf("%s: %w: andAll/orAll nested more than %d deep", path, ErrInvalidArgument, MaxFilterDepth)
+	}
+	b.bytes += len(key) + valueBytes(value)
+	if b.bytes > MaxFilterBytes {
+		return fmt.Errorf("%s: %w: the filter's keys and values pass %d bytes, the most a filter may have; use fewer or shorter conditions", path, ErrInvalidArgument, MaxFilterBytes)
+	}
+	return nil
+}
+
+// valueBytes approximates a decoded JSON value's size in bytes.
+func valueBytes(v any) int {
+	switch x := v.(type) {
+	case string:
+		return len(x) + 2
+	case []any:
+		n := 2
+		for _, e := range x {
+			n += valueBytes(e) + 1
+		}
+		return n
+	case map[string]any:
+		n := 2
+		for k, e := range x {
+			n += len(k) + 3 + valueBytes(e)
+		}
+		return n
+	}
+	return 8
+}
+
+func (b *filterBudget) parse(v any, path string, depth int) (*Filter, error) {
 	obj, ok := v.(map[string]any)
 	if !ok {
 		return nil, fmt.Errorf("%s: %w: must be an object with one operator such as {\"equals\":{\"key\":\"k\",\"value\":\"v\"}}", path, ErrInvalidArgument)
@@ -81,6 +147,12 @@ func parseFilter(v any, path string) (*Filter, error) {
 			keys = append(keys, k)
 		}
 		slices.Sort(keys)
+		if len(keys) > 5 {
+			keys = append(keys[:5], "…")
+		}
+		for i := range keys {
+			keys[i] = Excerpt(keys[i])
+		}
 		return nil, fmt.Errorf("%s: %w: must have exactly one operator, got %d (%s)", path, ErrInvalidArgument, len(obj), strings.Join(keys, ", "))
 	}
 	for op, arg := range obj {
@@ -93,9 +165,15 @@ func parseFilter(v any, path string) (*Filter, error) {
 			if len(list) < 2 {
 				return nil, fmt.Errorf("%s.%s: %w: needs at least 2 filters, got %d", path, op, ErrInvalidArgument, len(list))
 			}
+			if err := b.charge(path+"."+op, depth, "", nil); err != nil {
+				return nil, err
+			}
+			if len(list) > MaxFilterOperators {
+				return nil, fmt.Errorf("%s.%s: %w: %d filters, more than the %d operators one filter may have", path, op, ErrInvalidArgument, len(list), MaxFilterOperators)
+			}
 			f := &Filter{Op: op}
 			for i, item := range list {
-				sub, err := parseFilter(item, fmt.Sprintf("%s.%s[%d]", path, op, i))
+				sub, err := b.parse(item, fmt.Sprintf("%s.%s[%d]", path, op, i), depth+1)
 				if err != nil {
 					return nil, err
 				}
@@ -103,9 +181,16 @@ func parseFilter(v any, path string) (*Filter, error) {
 			}
 			return f, nil
 		case slices.Contains(comparisonOps, op):
-			return parseComparison(op, arg, path+"."+op)
+			f, err := parseComparison(op, arg, path+"."+op)
+			if err != nil {
+				return nil, err
+			}
+			if err := b.charge(path+"."+op, depth, f.Key, f.Value); err != nil {
+				return nil, err
+			}
+			return f, nil
 		default:
-			return nil, fmt.Errorf("%s: %w: unknown operator %q (known: %s, andAll, orAll)", path, ErrInvalidArgument, op, strings.Join(comparisonOps, ", "))
+			return nil, fmt.Errorf("%s: %w: unknown operator %q (known: %s, andAll, orAll)", path, ErrInvalidArgument, Excerpt(op), strings.Join(comparisonOps, ", "))
 		}
 	}
 	panic("unreachable")
@@ -118,7 +203,7 @@ func parseComparison(op string, arg any, path string) (*Filter, error) {
 	}
 	for k := range obj {
 		if k != "key" && k != "value" {
-			return nil, fmt.Errorf("%s: %w: unexpected field %q (only \"key\" and \"value\")", path, ErrInvalidArgument, k)
+			return nil, fmt.Errorf("%s: %w: unexpected field %q (only \"key\" and \"value\")", path, ErrInvalidArgument, Excerpt(k))
 		}
 	}
 	key, ok := obj["key"].(string)
@@ -127,27 +212,45 @@ func parseComparison(op string, arg any, path string) (*Filter, error) {
 	}
 	value, present := obj["value"]
 	if !present || value == nil {
-		return nil, fmt.Errorf("%s.value: %w: missing value for key %q", path, ErrInvalidArgument, key)
+		return nil, fmt.Errorf("%s.value: %w: missing value for key %q", path, ErrInvalidArgument, Excerpt(key))
 	}
 	switch op {
 	case OpGreaterThan, OpGreaterThanOrEquals, OpLessThan, OpLessThanOrEquals:
 		if _, ok := value.(float64); !ok {
-			return nil, fmt.Errorf("%s.value: %w: key %q needs a number, got %s", path, ErrInvalidArgument, key, describe(value))
+			return nil, fmt.Errorf("%s.value: %w: key %q needs a number, got %s", path, ErrInvalidArgument, Excerpt(key), describe(value))
 		}
 	case OpIn, OpNotIn:
-		if _, ok := value.([]any); !ok {
-			return nil, fmt.Errorf("%s.value: %w: key %q needs a list, got %s", path, ErrInvalidArgument, key, describe(value))
+		list, ok := value.([]any)
+		if !ok {
+			return nil, fmt.Errorf("%s.value: %w: key %q needs a list, got %s", path, ErrInvalidArgument, Excerpt(key), describe(value))
+		}
+		if len(list) > MaxFilterListValues {
+			return nil, fmt.Errorf("%s.value: %w: key %q has %d values, more than the %d one list may have", path, ErrInvalidArgument, Excerpt(key), len(list), MaxFilterListValues)
 		}
 	case OpStartsWith, OpStringContains:
 		if _, ok := value.(string); !ok {
-			return nil, fmt.Errorf("%s.value: %w: key %q needs a string, got %s", path, ErrInvalidArgument, key, describe(value))
+			return nil, fmt.Errorf("%s.value: %w: key %q needs a string, got %s", path, ErrInvalidArgument, Excerpt(key), describe(value))
 		}
 	case OpListContains:
 		if _, ok := value.([]any); ok {
-			return nil, fmt.Errorf("%s.value: %w: key %q needs a single value, not a list", path, ErrInvalidArgument, key)
+			return nil, fmt.Errorf("%s.value: %w: key %q needs a single value, not a list", path, ErrInvalidArgument, Excerpt(key))
 		}
 	}
 	return &Filter{Op: op, Key: key, Value: value}, nil
+}
+
+// Excerpt shortens a piece of a client's input for an error message: an
+// error names what was wrong without echoing a large input back.
+func Excerpt(s string) string {
+	const most = 40
+	if len(s) <= most {
+		return s
+	}
+	cut := most
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 func describe(v any) string {

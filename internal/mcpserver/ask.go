@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -40,13 +41,19 @@ type AskCitation struct {
 	Sources []int  `json:"sources" jsonschema:"ranks of the supporting passages in sources"`
 }
 
-func addAsk(server *mcp.Server, t *tools, gen kb.Generator) {
+// askInputSchema is AskInput's inferred schema with the default and the
+// filter shape, as in search_knowledge_base.
+func askInputSchema() *jsonschema.Schema {
 	schema := mustSchema[AskInput]()
 	schema.Properties["max_results"].Default = fmt.Appendf(nil, "%d", kb.DefaultMaxResults)
 	schema.Properties["filter"] = filterSchema()
 	// A plain "array", not ["null","array"], as in search_knowledge_base.
 	schema.Properties["data_source_ids"].Types = nil
 	schema.Properties["data_source_ids"].Type = "array"
+	return mirrorKnowledgeBaseID(schema)
+}
+
+func addAsk(server *mcp.Server, t *tools, gen kb.Generator) {
 	addTool(server, &mcp.Tool{
 		Name:  "ask_knowledge_base",
 		Title: "Answer a question from the knowledge base",
@@ -54,7 +61,7 @@ func addAsk(server *mcp.Server, t *tools, gen kb.Generator) {
 			"Slower and costlier than search_knowledge_base; prefer searching when you can read the passages yourself. Pass session_id back for follow-up questions.",
 		// Not idempotent: with session_id each call extends a conversation.
 		Annotations: &mcp.ToolAnnotations{Title: "Answer a question from the knowledge base", ReadOnlyHint: true, DestructiveHint: new(false), OpenWorldHint: new(false)},
-		InputSchema: schema,
+		InputSchema: askInputSchema(),
 	}, func(ctx context.Context, req *mcp.CallToolRequest, in AskInput) (*mcp.CallToolResult, AskOutput, error) {
 		return t.ask(ctx, gen, in)
 	})

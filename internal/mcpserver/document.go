@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -38,7 +39,14 @@ func addGetDocument(server *mcp.Server, t *tools) {
 		Description: "Returns the full text of one source document of the knowledge base, named by the uri of a search_knowledge_base result. " +
 			"Use it when a passage is not enough context; large documents are cut at the server's size limit, so read a long PDF a few pages at a time with pages (around a passage's page).",
 		Annotations: readOnly("Read a whole document"),
+		InputSchema: getDocumentInputSchema(),
 	}, t.getDocument)
+}
+
+// getDocumentInputSchema is GetDocumentInput's inferred schema, its
+// knowledge_base_id mirrored into a header.
+func getDocumentInputSchema() *jsonschema.Schema {
+	return mirrorKnowledgeBaseID(mustSchema[GetDocumentInput]())
 }
 
 func (t *tools) getDocument(ctx context.Context, _ *mcp.CallToolRequest, in GetDocumentInput) (*mcp.CallToolResult, DocumentOutput, error) {

@@ -57,6 +57,11 @@ func TestOverStatelessHTTP(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer cs.Close()
+		// At 2026-07-28 the client mirrors knowledge_base_id into its
+		// header only for tools it has listed.
+		if _, err := cs.ListTools(t.Context(), nil); err != nil {
+			t.Fatal(err)
+		}
 		assertServing(t, cs)
 		res := call(t, cs, "get_document", map[string]any{"uri": "kb://recipes/soup.md"})
 		if res.IsError || !strings.Contains(text(res), "Roast ripe tomatoes") {

@@ -69,7 +69,7 @@ func searchInputSchema() *jsonschema.Schema {
 	s.Properties["data_source_ids"].Type = "array"
 	s.Properties["rerank"].Types = nil
 	s.Properties["rerank"].Type = "boolean"
-	return s
+	return mirrorKnowledgeBaseID(s)
 }
 
 // filterSchema documents the operators as properties without constraining

@@ -63,13 +63,36 @@ type Extension struct {
 }
 
 // SDKLogger returns logger for the SDK's own chatter (a few lines per
-// session or request) only when debug logging is on; nil otherwise, which
-// the SDK takes as "discard". The server and the HTTP transport share it.
+// session or request) only when debug logging is on; otherwise a logger
+// passing only the SDK's errors (an answer that could not be encoded, a
+// failed keepalive), which must never be silent. nil stays nil, which the
+// SDK takes as "discard". The server and the HTTP transport share it.
 func SDKLogger(logger *slog.Logger) *slog.Logger {
-	if logger != nil && logger.Enabled(context.Background(), slog.LevelDebug) {
+	if logger == nil {
+		return nil
+	}
+	if logger.Enabled(context.Background(), slog.LevelDebug) {
 		return logger
 	}
-	return nil
+	return slog.New(minLevelHandler{Handler: logger.Handler(), min: slog.LevelError})
+}
+
+// minLevelHandler drops records below min.
+type minLevelHandler struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevelHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevelHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return minLevelHandler{Handler: h.Handler.WithAttrs(attrs), min: h.min}
+}
+
+func (h minLevelHandler) WithGroup(name string) slog.Handler {
+	return minLevelHandler{Handler: h.Handler.WithGroup(name), min: h.min}
 }
 
 const instructions = `This server answers questions from a knowledge base of documents.

@@ -3,6 +3,7 @@ package mcpserver
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -29,6 +30,9 @@ func addSimpleAdd(server *mcp.Server) {
 
 func simpleAdd(_ context.Context, _ *mcp.CallToolRequest, in SimpleAddInput) (*mcp.CallToolResult, SimpleAddOutput, error) {
 	sum := in.A + in.B
+	if math.IsInf(sum, 0) || math.IsNaN(sum) {
+		return nil, SimpleAddOutput{}, fmt.Errorf("%g + %g overflows: the sum is beyond the largest number JSON can carry (about 1.8e308)", in.A, in.B)
+	}
 	return &mcp.CallToolResult{
 		Content: []mcp.Content{&mcp.TextContent{Text: fmt.Sprint(sum)}},
 	}, SimpleAddOutput{Sum: sum}, nil

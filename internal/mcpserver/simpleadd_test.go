@@ -2,7 +2,9 @@ package mcpserver
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -52,5 +54,22 @@ func TestServerAnnouncesVersion(t *testing.T) {
 	info := cs.InitializeResult().ServerInfo
 	if info.Name != Name || info.Version != "v9.9.9" {
 		t.Errorf("server info %+v", info)
+	}
+}
+
+// TestSimpleAddOverflow requires a sum beyond float64 to be a tool error
+// that says so, not an answer that cannot be encoded.
+func TestSimpleAddOverflow(t *testing.T) {
+	cs := connect(t, New(Options{Version: "test"}))
+	for _, args := range []map[string]any{{"a": 1.7e308, "b": 1.7e308}, {"a": -1.7e308, "b": -1.7e308}} {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "simpleadd", Arguments: args})
+		cancel()
+		if err != nil {
+			t.Fatalf("simpleadd(%v): protocol error %v", args, err)
+		}
+		if !res.IsError || !strings.Contains(ResultText(res), "overflows") {
+			t.Errorf("simpleadd(%v) = %+v, want a tool error saying the sum overflows", args, res)
+		}
 	}
 }

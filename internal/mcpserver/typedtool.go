@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
@@ -158,9 +160,36 @@ func decodeArguments(args json.RawMessage, resolved *jsonschema.Resolved, schema
 		return fmt.Errorf("validating \"arguments\": marshalling with defaults: %v", err)
 	}
 	if _, err := segjson.Parse(remarshaled, input, segjson.DontMatchCaseInsensitiveStructFields); err != nil {
-		return err
+		return argumentError(err)
 	}
 	return nil
+}
+
+// argumentError says, in the client's terms, why a valid JSON value does
+// not fit the argument it was given for (an integer beyond the Go type's
+// range): the decoder's error names Go types and quotes the input.
+func argumentError(err error) error {
+	var typeErr *segjson.UnmarshalTypeError
+	if errors.As(err, &typeErr) && typeErr.Field != "" {
+		return fmt.Errorf("argument %q: %s is out of range for this %s argument", typeErr.Field, excerpt(strings.Trim(typeErr.Value, `"`), 40), jsonKind(typeErr.Type.Kind()))
+	}
+	return errors.New("the arguments do not fit the tool's input schema")
+}
+
+// jsonKind names a Go kind as JSON Schema does.
+func jsonKind(k reflect.Kind) string {
+	switch k {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "integer"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	}
+	return "value of this type"
 }
 
 // sortedJSON re-encodes a JSON value with the keys of its objects sorted.

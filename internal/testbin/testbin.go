@@ -167,6 +167,9 @@ func (s *Server) WaitLog(t testing.TB, text string, d time.Duration) string {
 	}
 }
 
+// PID returns the server's process id (to read its memory from /proc).
+func (s *Server) PID() int { return s.cmd.Process.Pid }
+
 // Signal sends sig to the server process.
 func (s *Server) Signal(sig os.Signal) {
 	if s.cmd.Process != nil {

@@ -38,6 +38,9 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := r.next.RoundTrip(req)
 	ex := &exchange{Method: req.Method, URL: req.URL.String(), Err: err, Duration: time.Since(start)}
 	if err == nil {
+		// The SDK reads a JSON answer whole: a server streaming an endless
+		// body must not take the doctor's memory with it.
+		resp.Body = &cappedBody{ReadCloser: resp.Body, left: maxSessionBody}
 		ex.Status, ex.Header = resp.StatusCode, resp.Header
 		if resp.StatusCode >= 300 && req.Method != http.MethodGet {
 			// Keep the start of the body for the evidence, and give the SDK
@@ -63,6 +66,31 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		r.failed = append(r.failed, ex)
 	}
 	return resp, err
+}
+
+// maxSessionBody bounds one response body read during the MCP session
+// check; the knowledge base tools answer well under it.
+const maxSessionBody = 16 << 20
+
+// errBodyTooLarge ends a response body longer than maxSessionBody.
+var errBodyTooLarge = fmt.Errorf("the response body is longer than %d MiB; the doctor stops reading there", maxSessionBody>>20)
+
+// cappedBody reads at most left bytes of a body, then fails.
+type cappedBody struct {
+	io.ReadCloser
+	left int64
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, errBodyTooLarge
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	return n, err
 }
 
 // lastFailure returns the most recent failed exchange, or nil.

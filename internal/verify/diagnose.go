@@ -93,6 +93,9 @@ func diagnoseExchange(e *exchange, sentAuth bool) []Diagnosis {
 	if e.Err != nil {
 		return diagnoseError(e.Err)
 	}
+	if ds := diagnoseRuntime(e, sentAuth); ds != nil {
+		return ds
+	}
 	var ds []Diagnosis
 	switch {
 	case e.Status == http.StatusGatewayTimeout && e.fromCloudFront():

@@ -230,6 +230,35 @@ func waitHealthy(ctx context.Context, t *testing.T, e *engine, name, base string
 	t.Fatalf("container %s never answered %s/healthz within 30s; state: %s\nlogs:\n%s", name, base, state, logs)
 }
 
+// buildImage builds the Dockerfile's runtime stage for this machine's
+// architecture from a binary compiled here, tags it imageName, and
+// returns the stage's text.
+func buildImage(ctx context.Context, t *testing.T, e *engine, root, version, commit string) string {
+	t.Helper()
+	dockerfile, err := os.ReadFile(filepath.Join(root, "Dockerfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stage, err := runtimeStage(string(dockerfile))
+	if err != nil {
+		t.Fatalf("Dockerfile: %v", err)
+	}
+	buildCtx := t.TempDir()
+	buildRootfs(t, root, buildCtx, runtime.GOARCH, version, commit)
+	containerfile := filepath.Join(buildCtx, "Containerfile")
+	if err := os.WriteFile(containerfile, []byte(testContainerfile(stage)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	start := time.Now()
+	// --format docker keeps HEALTHCHECK (the OCI image format has no field for it).
+	e.mustRun(ctx, "buildah", "bud", "--isolation", "chroot", "--format", "docker", "--layers=false",
+		"--build-arg", "VERSION="+version, "--build-arg", "COMMIT="+commit,
+		"-t", imageName, "-f", containerfile, buildCtx)
+	t.Logf("buildah bud: %v", time.Since(start).Round(time.Millisecond))
+	return stage
+}
+
 // TestDockerfileBuildStage checks the parts of the build stage the test
 // cannot execute offline (it pulls golang:…): cross-compilation on the
 // build platform, a static binary, a stamped version, and the runtime stage
@@ -320,32 +349,13 @@ func TestDockerContextHasTheBuild(t *testing.T) {
 func TestImage(t *testing.T) {
 	requireTools(t)
 	root := repoRoot(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	// About a minute on an idle machine; the bound leaves room for a loaded CI runner.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 
-	dockerfile, err := os.ReadFile(filepath.Join(root, "Dockerfile"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	stage, err := runtimeStage(string(dockerfile))
-	if err != nil {
-		t.Fatalf("Dockerfile: %v", err)
-	}
-	buildCtx := t.TempDir()
 	const version, commit = "v0.0.0-container-test", "0123456789abcdef"
-	buildRootfs(t, root, buildCtx, runtime.GOARCH, version, commit)
-	containerfile := filepath.Join(buildCtx, "Containerfile")
-	if err := os.WriteFile(containerfile, []byte(testContainerfile(stage)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-
 	e := newEngine(t)
-	start := time.Now()
-	// --format docker keeps HEALTHCHECK (the OCI image format has no field for it).
-	e.mustRun(ctx, "buildah", "bud", "--isolation", "chroot", "--format", "docker", "--layers=false",
-		"--build-arg", "VERSION="+version, "--build-arg", "COMMIT="+commit,
-		"-t", imageName, "-f", containerfile, buildCtx)
-	t.Logf("buildah bud: %v", time.Since(start).Round(time.Millisecond))
+	stage := buildImage(ctx, t, e, root, version, commit)
 
 	var images []imageInspect
 	if err := json.Unmarshal([]byte(e.mustRun(ctx, "podman", "image", "inspect", imageName)), &images); err != nil || len(images) != 1 {
@@ -397,7 +407,7 @@ func TestImage(t *testing.T) {
 	port := freePort(t)
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
 	name := fmt.Sprintf("kmcp-test-%d", port)
-	start = time.Now()
+	start := time.Now()
 	e.mustRun(ctx, "podman", "run", "-d", "--name", name, "--network", "host", "-e", "PORT="+strconv.Itoa(port), imageName)
 	t.Cleanup(func() { _, _ = e.run(context.Background(), "podman", "rm", "-f", "-t", "0", name) })
 	waitHealthy(ctx, t, e, name, base)
@@ -473,6 +483,8 @@ func TestImage(t *testing.T) {
 			t.Fatalf("healthcheck against a closed port exited 0: %s", out)
 		}
 	})
+
+	t.Run("AgentCore Runtime contract", func(t *testing.T) { runtimeContract(ctx, t, e) })
 
 	// P4: the other architecture's image builds here too (the runtime stage
 	// runs nothing, so no emulation is needed) and holds a binary for it.

@@ -22,10 +22,11 @@ import (
 
 // chain is the production chain rebuilt on loopback: nginx (CloudFront +
 // ALB) in front of two replicas, and two more replicas with the conformance
-// fixtures behind their own https server block.
+// fixtures behind their own plain-http server block.
 type chain struct {
 	proxy        *proxy
 	a, b         *replica
+	conformance  [2]*replica // the replicas serving the fixtures
 	cert         string
 	client       *http.Client
 	secret       string
@@ -86,6 +87,7 @@ func startChain(t *testing.T) *chain {
 	confB := startFixturesReplica(t, "conformance-b", freePort(t), env...)
 	cfg.Replicas = []int{c.a.port, c.b.port}
 	cfg.ConformanceReplicas = []int{confA.port, confB.port}
+	c.conformance = [2]*replica{confA, confB}
 	c.proxy = startNginx(t, cfg)
 
 	c.hasKB = slices.Contains(listTools(t, c.client, c.proxy.endpoint()), "search_knowledge_base")

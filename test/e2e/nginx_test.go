@@ -73,7 +73,7 @@ type nginxConfig struct {
 	// EndpointPort serves https://localhost:EndpointPort/mcp (the CloudFront
 	// + ALB stand-in); PagePort the web app; PlainPort the same upstream over
 	// plain http (for the mixed-content test); ConformancePort the
-	// conformance upstream over https.
+	// conformance upstream over plain http.
 	EndpointPort, PagePort, PlainPort, ConformancePort int
 	OriginVerifyHeader, OriginVerifySecret             string
 	// Down are replica ports taken out of rotation (deregistered).
@@ -113,7 +113,20 @@ http {
         server 127.0.0.1:{{.}} max_fails=1 fail_timeout={{$.FailTimeout}}{{if index $.Down .}} down{{end}};
 {{- end}}
     }
+    # The conformance replicas, spread per request, except the requests that
+    # meet through one replica's memory: a subscriptions/listen stream and the
+    # fixture calls that change the lists it listens to (a change on one
+    # replica reaches only the streams open on it). They are routed from the
+    # Mcp-Method and Mcp-Name headers, as a gateway routes 2026-07-28 traffic
+    # without reading bodies. knowledge-mcp's own tool and prompt lists never
+    # change while it runs, so only the fixtures need this.
+    map "$http_mcp_method $http_mcp_name" $conformance_key {
+        "~^subscriptions/listen "      list-changes;
+        "~^tools/call test_trigger_"   list-changes;
+        default                        $request_id;
+    }
     upstream conformance {
+        hash $conformance_key consistent;
 {{- range .ConformanceReplicas}}
         server 127.0.0.1:{{.}} max_fails=1 fail_timeout={{$.FailTimeout}};
 {{- end}}
@@ -152,9 +165,13 @@ http {
             proxy_pass http://replicas;
         }
     }
+    # Plain http: dns-rebinding-protection sends a forged Host
+    # (evil.example.com), which over TLS fails the certificate check in the
+    # client before reaching nginx; over http it reaches the replicas, which
+    # must refuse it.
     server {
-        listen 127.0.0.1:{{.ConformancePort}} ssl;
-        set $forwarded_proto https;
+        listen 127.0.0.1:{{.ConformancePort}};
+        set $forwarded_proto http;
         location / {
             proxy_pass http://conformance;
         }
@@ -306,5 +323,5 @@ func (p *proxy) plainEndpoint() string {
 func (p *proxy) appOrigin() string { return fmt.Sprintf("https://%s:%d", appHost, p.cfg.PagePort) }
 
 func (p *proxy) conformanceEndpoint() string {
-	return fmt.Sprintf("https://localhost:%d/mcp", p.cfg.ConformancePort)
+	return fmt.Sprintf("http://localhost:%d/mcp", p.cfg.ConformancePort)
 }

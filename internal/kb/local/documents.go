@@ -18,9 +18,16 @@ import (
 // truncated and marked so.
 const MaxDocumentBytes = 1 << 20
 
-// maxReadBytes bounds the file GetDocument reads (it may have grown since
-// it was indexed).
-const maxReadBytes = 256 << 20
+// readLimit bounds how much of a file GetDocument reads for a document of
+// format: enough for MaxDocumentBytes of text after front matter is cut
+// (Markdown, text) or after markup is dropped (HTML, whose text is a
+// fraction of its bytes). A longer file is read only that far.
+func readLimit(format string) int64 {
+	if format == ingest.FormatHTML {
+		return 4 * MaxDocumentBytes
+	}
+	return MaxDocumentBytes + 64<<10
+}
 
 // GetDocument implements kb.Backend. uri is kb://NAME/PATH as in results,
 // or a path relative to the knowledge base folder. Only indexed documents
@@ -81,6 +88,7 @@ func (s *Store) getDocument(knowledgeBaseID, uri string, span *kb.PageSpan) (*kb
 	}
 	d := ix.docs[i]
 	var doc *ingest.Document
+	var truncated bool
 	if h.fsys != nil {
 		content, err := fs.ReadFile(h.fsys, docPath)
 		if err != nil {
@@ -94,10 +102,10 @@ func (s *Store) getDocument(knowledgeBaseID, uri string, span *kb.PageSpan) (*kb
 		if ix.hdr.Source == "" {
 			return nil, fmt.Errorf("document %q: %w: the index does not record its folder", docPath, kb.ErrUnavailable)
 		}
-		doc, err = ingest.Load(ix.hdr.Source, docPath, ingest.Options{MaxFileBytes: maxReadBytes})
+		doc, truncated, err = ingest.LoadPrefix(ix.hdr.Source, docPath, readLimit(ingest.FormatOf(docPath)))
 		if err != nil {
 			var skip *ingest.SkipError
-			if errors.As(err, &skip) && strings.Contains(skip.Reason, "outside") {
+			if errors.As(err, &skip) && (strings.Contains(skip.Reason, "outside") || strings.Contains(skip.Reason, "not a regular file")) {
 				return nil, fmt.Errorf("document %q: %w: %s", docPath, kb.ErrPermission, skip.Reason)
 			}
 			if errors.As(err, &skip) && strings.Contains(skip.Reason, "no such file") {
@@ -113,6 +121,7 @@ func (s *Store) getDocument(knowledgeBaseID, uri string, span *kb.PageSpan) (*kb
 		Text:      doc.Text,
 		SizeBytes: doc.Size,
 		Metadata:  doc.Metadata,
+		Truncated: truncated,
 	}
 	if len(doc.Pages) > 0 {
 		out.Pages = &kb.PageSpan{First: 1, Last: len(doc.Pages), Total: len(doc.Pages)}

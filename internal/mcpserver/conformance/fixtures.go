@@ -16,9 +16,10 @@ import (
 )
 
 // This file holds the fixtures that the official MCP conformance suite
-// (@modelcontextprotocol/conformance 0.1.16, server scenarios) calls by
-// name: test tools, test:// resources, test prompts, completion and
-// subscriptions. They exist only for testing: see the package doc for how
+// (@modelcontextprotocol/conformance, the server scenarios of the
+// 2025-11-25 and 2026-07-28 requirement sets) calls by name: test tools,
+// test:// resources, test prompts, completion and subscriptions; those
+// only 2026-07-28 needs are in inputrequired.go and stateless.go. They exist only for testing: see the package doc for how
 // they are served. Names, texts and shapes follow the suite's scenarios and
 // the go-sdk's conformance everything-server.
 
@@ -117,17 +118,32 @@ func addConformanceFixtures(server *mcp.Server) {
 	mcp.AddTool(server, &mcp.Tool{
 		Name:        "json_schema_2020_12_tool",
 		Description: "Conformance fixture: an input schema using JSON Schema 2020-12 features.",
+		// The suite's own fixture schema, verbatim: every keyword must
+		// survive tools/list (SEP-1613, and SEP-2106's composition,
+		// conditional and $anchor keywords).
 		InputSchema: json.RawMessage(`{
 			"$schema": "https://json-schema.org/draft/2020-12/schema",
 			"type": "object",
-			"$defs": {"address": {"type": "object", "properties": {"street": {"type": "string"}, "city": {"type": "string"}}}},
-			"properties": {"name": {"type": "string"}, "address": {"$ref": "#/$defs/address"}},
+			"$defs": {"address": {"$anchor": "addressDef", "type": "object", "properties": {"street": {"type": "string"}, "city": {"type": "string"}}}},
+			"properties": {
+				"name": {"type": "string"},
+				"address": {"$ref": "#/$defs/address"},
+				"contactMethod": {"type": "string", "enum": ["phone", "email"]},
+				"phone": {"type": "string"},
+				"email": {"type": "string"}
+			},
+			"allOf": [{"anyOf": [{"required": ["phone"]}, {"required": ["email"]}]}],
+			"if": {"properties": {"contactMethod": {"const": "phone"}}, "required": ["contactMethod"]},
+			"then": {"required": ["phone"]},
+			"else": {"required": ["email"]},
 			"additionalProperties": false
 		}`),
 	}, func(_ context.Context, _ *mcp.CallToolRequest, in json.RawMessage) (*mcp.CallToolResult, any, error) {
 		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "JSON Schema 2020-12 tool called with: " + string(in)}}}, nil, nil
 	})
 
+	addInputRequiredFixtures(server)
+	addStatelessFixtures(server)
 	addConformanceResources(server, png)
 	addConformancePrompts(server, png)
 }

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -42,13 +43,17 @@ func TestConformanceFixturesOnlyWhenAsked(t *testing.T) {
 			}
 			for _, want := range []string{"test_simple_text", "test_image_content", "test_audio_content", "test_embedded_resource",
 				"test_multiple_content_types", "test_tool_with_logging", "test_tool_with_progress", "test_error_handling",
-				"test_sampling", "test_elicitation", "test_elicitation_sep1034_defaults", "test_elicitation_sep1330_enums", "json_schema_2020_12_tool"} {
+				"test_sampling", "test_elicitation", "test_elicitation_sep1034_defaults", "test_elicitation_sep1330_enums", "json_schema_2020_12_tool",
+				"test_missing_capability", "test_streaming_elicitation", "test_logging_tool", "test_trigger_tool_change", "test_trigger_prompt_change",
+				"test_x_mcp_header", "test_input_required_result_elicitation", "test_input_required_result_sampling",
+				"test_input_required_result_list_roots", "test_input_required_result_request_state", "test_input_required_result_multiple_inputs",
+				"test_input_required_result_multi_round", "test_input_required_result_tampered_state", "test_input_required_result_capabilities"} {
 				if !slices.Contains(testTools, want) {
 					t.Errorf("fixture tool %s missing; have %v", want, testTools)
 				}
 			}
-			if len(prompts.Prompts) != 4 {
-				t.Errorf("want the 4 fixture prompts, got %d", len(prompts.Prompts))
+			if len(prompts.Prompts) != 5 {
+				t.Errorf("want the 5 fixture prompts, got %d", len(prompts.Prompts))
 			}
 		})
 	}
@@ -87,5 +92,39 @@ func TestConformanceFixtureAnswers(t *testing.T) {
 	}
 	if err := cs.Subscribe(ctx, &mcp.SubscribeParams{URI: "test://watched-resource"}); err != nil {
 		t.Errorf("subscribe: %v", err)
+	}
+}
+
+// TestJSONSchema202012KeywordsPreserved: the fixture's input schema reaches
+// the client keyword for keyword, 2020-12 composition, conditional and
+// $anchor keywords included.
+func TestJSONSchema202012KeywordsPreserved(t *testing.T) {
+	server := newServer(true)
+	cs := connect(t, server)
+	list, err := cs.ListTools(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(list.Tools, func(tool *mcp.Tool) bool { return tool.Name == "json_schema_2020_12_tool" })
+	if i < 0 {
+		t.Fatal("json_schema_2020_12_tool not listed")
+	}
+	got, err := json.Marshal(list.Tools[i].InputSchema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wire map[string]any
+	if err := json.Unmarshal(got, &wire); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range [][]string{{"$schema"}, {"$defs", "address", "$anchor"}, {"allOf"}, {"if"}, {"then"}, {"else"}, {"additionalProperties"}, {"properties", "address", "$ref"}} {
+		var v any = wire
+		for _, k := range path {
+			m, _ := v.(map[string]any)
+			v = m[k]
+		}
+		if v == nil {
+			t.Errorf("%s stripped from the listed schema: %s", strings.Join(path, "."), got)
+		}
 	}
 }

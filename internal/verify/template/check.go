@@ -59,7 +59,7 @@ func CheckFile(path string) (*verify.Report, error) {
 func Check(t *Template, name string) *verify.Report {
 	start := time.Now()
 	r := &verify.Report{Target: name, Kind: "template", Started: start.UTC()}
-	c := &checker{t: t}
+	c := &checker{t: t, name: name}
 	r.RunSteps([]verify.Step{
 		{ID: "origin-protocol", Title: "CloudFront origin protocol policy against the load balancer's listeners (P1)", Run: c.originProtocol},
 		{ID: "viewer-protocol", Title: "CloudFront viewer protocol policy (P2)", Run: c.viewerProtocol},
@@ -71,13 +71,17 @@ func Check(t *Template, name string) *verify.Report {
 		{ID: "ingress", Title: "security groups open to 0.0.0.0/0 and the CloudFront-only origin (P7)", Run: c.ingress},
 		{ID: "cpu-architecture", Title: "ECS task CPU architecture declared (P4)", Run: c.cpuArchitecture},
 		{ID: "stickiness", Title: "target group stickiness and stateful sessions (P8)", Run: c.stickiness},
+		{ID: "agentcore-runtime", Title: "AgentCore Runtime protocol, port and image architecture", Run: c.agentCoreRuntime},
 	})
 	r.Duration = time.Since(start)
 	r.Finish()
 	return r
 }
 
-type checker struct{ t *Template }
+type checker struct {
+	t    *Template
+	name string // the template's path, for files beside it
+}
 
 // need returns the resources of typ, or nil after marking the check
 // skipped because the template has none (what names them).

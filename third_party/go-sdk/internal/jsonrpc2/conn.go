@@ -722,6 +722,11 @@ func (c *Connection) processResult(from any, req *incomingRequest, result any, e
 			}
 		} else {
 			err = c.internalErrorf("%#v returned a malformed result for %q: %w", from, req.Method, respErr)
+			// Patched (knowledge-mcp, see PATCH.md): a result that cannot be
+			// encoded (a NaN or an infinity, for one) still gets an answer.
+			// Without one the caller waits forever and, over HTTP, the
+			// request holds its slot until the client gives up.
+			c.write(notDone{req.ctx}, unencodableResponse(req.ID))
 		}
 	} else { // req is a notification
 		if result != nil {

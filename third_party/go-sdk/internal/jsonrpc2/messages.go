@@ -32,11 +32,16 @@ func MakeID(v any) (ID, error) {
 	case nil:
 		return ID{}, nil
 	case float64:
+		// Patched (knowledge-mcp, see PATCH.md): an id must come back
+		// exactly as sent; refuse one that int64(v) would change.
+		if err := checkNumericID(v); err != nil {
+			return ID{}, err
+		}
 		return Int64ID(int64(v)), nil
 	case string:
 		return StringID(v), nil
 	}
-	return ID{}, fmt.Errorf("%w: invalid ID type %T", ErrParse, v)
+	return ID{}, invalidIDType(v)
 }
 
 // Message is the interface to all jsonrpc2 message types.
