@@ -77,7 +77,7 @@ can take a default back ("!vendor/"). --dry-run lists what would be read and why
 		for _, s := range stats.Skipped {
 			reasons[skipKind(s.Reason)]++
 		}
-		fmt.Fprintf(env.stdout, "skipped by reason: %s (each file is named above)\n", countList(reasons))
+		fmt.Fprintf(env.stdout, "skipped by reason: %s (each file is named above)\n", printable(countList(reasons), false))
 	}
 	flags := dataDirFlag(opts.DataDir)
 	fmt.Fprintf(env.stdout, "search it: knowledge-mcp search \"QUERY\" --kb %s%s; serve it: knowledge-mcp serve --kb %s%s\n", stats.Name, flags, stats.Name, flags)
@@ -102,8 +102,11 @@ func countList(counts map[string]int) string {
 
 // skipKind shortens a skip reason to its kind, for grouping: the text
 // before its details ("corrupt or truncated PDF: missing %%EOF" is
-// "corrupt or truncated PDF").
+// "corrupt or truncated PDF"); a bad sidecar is one kind, whatever its name.
 func skipKind(reason string) string {
+	if strings.HasPrefix(reason, "sidecar ") {
+		return "bad metadata sidecar"
+	}
 	if i := strings.IndexAny(reason, ":(;"); i > 0 {
 		reason = reason[:i]
 	}

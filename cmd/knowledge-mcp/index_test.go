@@ -228,3 +228,21 @@ func TestSearchBuiltInDocs(t *testing.T) {
 		})
 	}
 }
+
+func TestSkipKindAndCounts(t *testing.T) {
+	reasons := map[string]int{}
+	for _, r := range []string{
+		"corrupt or truncated PDF: not a PDF file: missing %%EOF",
+		"corrupt or truncated PDF: malformed PDF: xref",
+		"PDF has no text layer (3 pages of images, a scan?); run OCR on it first",
+		"legacy Word .doc; save it as .docx to index it",
+		"sidecar a.md.metadata.json: not valid JSON",
+		"sidecar b.md.metadata.json: not valid JSON",
+	} {
+		reasons[skipKind(r)]++
+	}
+	want := "2 bad metadata sidecar, 2 corrupt or truncated PDF, 1 PDF has no text layer, 1 legacy Word .doc"
+	if got := countList(reasons); got != want {
+		t.Errorf("countList = %q\nwant       %q", got, want)
+	}
+}
