@@ -49,12 +49,30 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	stack.New(app, cfg)
+	if err := newStack(app, cfg); err != nil {
+		return err
+	}
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	asm := app.Synth(nil)
 	for _, s := range *asm.Stacks() {
 		fmt.Fprintf(os.Stderr, "synthesized %s\n", *s.TemplateFullPath())
 	}
+	return nil
+}
+
+// newStack adds the stacks to app; a failure while building them (such as
+// indexing a -c docs folder) is returned rather than a panic's trace.
+func newStack(app awscdk.App, cfg stack.Config) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(error); ok {
+				err = e
+				return
+			}
+			panic(r)
+		}
+	}()
+	stack.New(app, cfg)
 	return nil
 }
 

@@ -35,6 +35,9 @@ func openBackend(ctx context.Context, cfg *config.Knowledge, logger *slog.Logger
 			Logger:         logger,
 			ReadOnly:       !build,
 			DefaultDataDir: config.DefaultDataDir(),
+			Refresh:        cfg.Refresh,
+			// A one-shot command waits for an s3:// index's first copy.
+			AwaitRemote: cfg.AwaitRemote,
 		})
 		if err != nil {
 			if errors.As(err, new(*local.SourceError)) {

@@ -79,6 +79,9 @@ can take a default back ("!vendor/"). --dry-run lists what would be read and why
 		}
 		fmt.Fprintf(env.stdout, "skipped by reason: %s (each file is named above)\n", printable(countList(reasons), false))
 	}
+	if cfg.Publish != "" {
+		return publishIndex(ctx, env, stats.Path, stats.Name, cfg.PublishTo)
+	}
 	flags := dataDirFlag(opts.DataDir)
 	fmt.Fprintf(env.stdout, "search it: knowledge-mcp search \"QUERY\" --kb %s%s; serve it: knowledge-mcp serve --kb %s%s\n", stats.Name, flags, stats.Name, flags)
 	return nil

@@ -40,6 +40,7 @@ snippet, or JSON with --json. Without --kb it searches the built-in documentatio
 		return usagef("--max-results %d: use a number from 1 to %d", maxResults, kb.MaxMaxResults)
 	}
 	var filter *kb.Filter
+	kbCfg.AwaitRemote = true // one search: wait for an s3:// index's first copy
 	s, err := start(ctx, env, &logCfg, &kbCfg, readOnly, func() (err error) {
 		if err := kbCfg.Validate(); err != nil {
 			return err

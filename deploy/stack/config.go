@@ -60,6 +60,9 @@ type Config struct {
 	GenerationModel  string   // generationModel: model id, inference profile id or ARN for ask_knowledge_base
 	RerankModel      string   // rerankModel: reranker model id or ARN (e.g. amazon.rerank-v1:0)
 	DataBucket       string   // dataBucket: S3 bucket whose objects get_document may read
+	// Docs (docs: DIR or NAME=DIR, comma-separated) are folders served
+	// with the local backend from indexes in an S3 bucket of the stack.
+	Docs []DocsFolder
 
 	Architecture Architecture // architecture: x86_64 (default) or arm64
 	Networking   Networking   // networking: private (default) or public
@@ -169,6 +172,9 @@ func Parse(get Getter, env func(string) string) (Config, error) {
 		SecretsGeneration: p.integer("secretsGeneration", 1),
 		ImageDir:          p.str("imageDir", ".."),
 	}
+	var docsErrs []error
+	c.Docs, docsErrs = parseDocs(p.list("docs"))
+	p.errs = append(p.errs, docsErrs...)
 	defaultBackend := "local"
 	if len(c.KnowledgeBaseIDs) > 0 {
 		defaultBackend = "bedrock"
@@ -228,6 +234,9 @@ func (c *Config) validate() []error {
 			bad("backend", "local cannot use generationModel or rerankModel (they are Bedrock features); use -c backend=bedrock")
 		}
 	case "bedrock":
+		if len(c.Docs) > 0 {
+			bad("docs", "folders are served by the local backend from S3; drop -c backend=bedrock and knowledgeBaseIds, or drop docs")
+		}
 		if len(c.KnowledgeBaseIDs) == 0 {
 			bad("knowledgeBaseIds", "backend bedrock needs at least one knowledge base id, e.g. -c knowledgeBaseIds=ABCDEFGHIJ")
 		}

@@ -102,7 +102,9 @@ func New(app constructs.Construct, cfg Config) awscdk.Stack {
 	publicURL := awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("https://"), cdn.DistributionDomainName()})
 
 	auth := newAuth(st, cfg)
+	docs := newDocs(st, cfg)
 	svc := newService(st, cfg, net, lb, originSecret, auth, publicURL)
+	docs.serve(st, svc)
 
 	awscdk.NewCfnOutput(st, jsii.String("McpUrl"), &awscdk.CfnOutputProps{
 		Description: jsii.String("The MCP endpoint (streamable HTTP): give this URL to MCP clients and to `knowledge-mcp verify`"),

@@ -51,7 +51,13 @@ var (
 	// secrets replaced once.
 	noAuth = paramSet{"noauth-waf-rotated", map[string]string{"region": "us-east-1", "auth": "none", "waf": "true", "secretsGeneration": "2"}}
 
-	allSets = []paramSet{defaults, bedrockAPIKey, bedrockJWT, noAuth}
+	// Two folders served from S3 (paths relative to this package, as
+	// cdk resolves them against where it runs).
+	docsFolders = paramSet{"docs-folders-s3", map[string]string{
+		"region": "eu-west-1", "docs": "handbook=testdata/docs/handbook,testdata/docs/faq",
+	}}
+
+	allSets = []paramSet{defaults, bedrockAPIKey, bedrockJWT, noAuth, docsFolders}
 )
 
 // synthesized is one parameter set's synthesis result.

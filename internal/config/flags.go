@@ -328,7 +328,7 @@ var helpGroups = []struct {
 	flags []string // names; a name ending in "*" is a prefix
 }{
 	{"Listening", []string{"host", "port", "public-url"}},
-	{"Knowledge bases", []string{"backend", "kb", "data-dir"}},
+	{"Knowledge bases", []string{"backend", "kb", "kb-refresh", "data-dir"}},
 	{"Security", []string{"auth", "api-key-header", "api-keys", "api-keys-file", "jwt-*", "cors-*", "origin-verify-*", "allowed-hosts", "trusted-proxies", "metrics-token"}},
 	{"Limits", []string{"max-concurrent-requests", "rate-limit", "rate-limit-burst", "max-body-bytes", "max-document-bytes"}},
 	{"Amazon Bedrock", []string{"knowledge-base-id", "kb-tag-key", "kb-cache-ttl", "model-arn", "reranker-*", "rerank-by-default", "reranked-results", "implicit-filter-*", "guardrail-*", "aws-*", "document-buckets", "s3-force-path-style"}},

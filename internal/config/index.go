@@ -6,6 +6,7 @@ import (
 
 	"github.com/knowledge-mcp/knowledge-mcp/internal/ingest"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/local"
+	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/s3source"
 )
 
 // Index holds the settings of "knowledge-mcp index".
@@ -25,6 +26,10 @@ type Index struct {
 	DryRun bool
 	// Quiet prints only the summary.
 	Quiet bool
+	// Publish (s3://BUCKET/KEY) uploads the index after the build;
+	// Validate parses it into PublishTo.
+	Publish   string
+	PublishTo s3source.Location
 }
 
 // AddFlags registers the settings of index.
@@ -39,6 +44,7 @@ func (c *Index) AddFlags(f *FlagSet) {
 	f.List(&c.Exclude, "exclude", "", nil, `leave out files and folders matching these globs, comma-separated, gitignore syntax ("drafts/", "*.tmp.md")`)
 	f.Bool(&c.DryRun, "dry-run", "", false, "list what would be read and why anything is left out; write nothing")
 	f.Bool(&c.Quiet, "quiet", "", false, "print only the summary")
+	f.String(&c.Publish, "publish", "KB_PUBLISH", "", "after indexing, upload the index to s3://BUCKET/KEY.kbi (one atomic PUT; AWS credentials and region from the standard AWS environment)")
 }
 
 // Validate checks the settings for indexing folder dir and returns the
@@ -62,6 +68,13 @@ func (c *Index) Validate(dir string) (local.BuildOptions, error) {
 	walk := ingest.WalkOptions{Include: c.Include, Exclude: c.Exclude}
 	if err := walk.Validate(); err != nil {
 		return local.BuildOptions{}, err
+	}
+	if c.Publish != "" {
+		loc, err := s3source.ParseURL(c.Publish)
+		if err != nil {
+			return local.BuildOptions{}, fmt.Errorf("publish (KB_PUBLISH): %w", err)
+		}
+		c.PublishTo = loc
 	}
 	return local.BuildOptions{
 		Dir: dir, Name: c.Name, Description: c.Description, DataDir: c.Local.DataDir,

@@ -6,7 +6,12 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 )
+
+// DefaultRefresh is how often an s3:// index is checked for a new
+// version.
+const DefaultRefresh = time.Minute
 
 // Backends lists the values of --backend. The first is the default.
 var Backends = []string{"local", "bedrock"}
@@ -21,8 +26,15 @@ type Knowledge struct {
 	// decided by the local backend ([local.Options.Sources]). Empty serves
 	// the built-in documentation.
 	KBs []string
-	// DataDir holds local index files.
+	// DataDir holds local index files (and the copies of s3:// ones).
 	DataDir string
+	// Refresh is how often an index served from S3 is checked for a new
+	// version; 0 never checks after the first copy.
+	Refresh time.Duration
+	// AwaitRemote makes opening the backend wait for the first attempt to
+	// fetch each s3:// index (one-shot commands); a server does not wait
+	// and reports the fetch in its readiness instead.
+	AwaitRemote bool
 	// Bedrock configures --backend bedrock.
 	Bedrock Bedrock
 }
@@ -32,7 +44,8 @@ func (c *Knowledge) AddFlags(f *FlagSet) {
 	f.String(&c.Backend, "backend", "KB_BACKEND", Backends[0], "knowledge-base backend: "+strings.Join(Backends, ", "))
 	c.AddLocalFlags(f)
 	c.Bedrock.AddFlags(f)
-	f.List(&c.KBs, "kb", "KB", nil, "local knowledge bases, comma-separated: a NAME built with 'knowledge-mcp index', a folder written as a path (./docs; serve and stdio index it at start), NAME=FOLDER, or an index file (.kbi); none serves the built-in documentation")
+	f.List(&c.KBs, "kb", "KB", nil, "local knowledge bases, comma-separated: a NAME built with 'knowledge-mcp index', a folder written as a path (./docs; serve and stdio index it at start), NAME=FOLDER, an index file (.kbi), or an index in S3 (s3://BUCKET/KEY.kbi or NAME=s3://BUCKET/KEY); none serves the built-in documentation")
+	f.Duration(&c.Refresh, "kb-refresh", "KB_REFRESH", DefaultRefresh, "how often to check an s3:// index for a new version (a conditional request); 0 turns it off")
 }
 
 // AddLocalFlags registers only the data folder (for index and search).
@@ -51,6 +64,9 @@ func (c *Knowledge) Validate() error {
 			return fmt.Errorf("kb (KB): local folders are for --backend local; with --backend bedrock choose knowledge bases with knowledge-base-id (KNOWLEDGE_BASE_IDS)")
 		}
 		return c.Bedrock.Validate()
+	}
+	if c.Refresh < 0 {
+		return fmt.Errorf("kb-refresh (KB_REFRESH): %s is negative; use a duration such as 60s, or 0 to turn refreshing off", c.Refresh)
 	}
 	if strings.TrimSpace(c.DataDir) == "" {
 		return fmt.Errorf("data-dir (KNOWLEDGE_MCP_DATA): empty; give a folder for index files")

@@ -29,8 +29,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/bedrockagent"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockagentruntime"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go/logging"
 
+	"github.com/knowledge-mcp/knowledge-mcp/internal/awslog"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb"
 )
 
@@ -102,7 +102,7 @@ func New(ctx context.Context, settings Options, logger *slog.Logger, optFns ...f
 	maxBackoff := settings.MaxBackoff
 	opts := append([]func(*awsconfig.LoadOptions) error{
 		awsconfig.WithAppID("knowledge-mcp"),
-		awsconfig.WithLogger(sdkLogger{logger}),
+		awsconfig.WithLogger(awslog.New(logger)),
 		awsconfig.WithRetryer(func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
 				o.MaxAttempts = maxAttempts
@@ -149,19 +149,6 @@ func newBackend(cfg aws.Config, settings Options, logger *slog.Logger) *Backend 
 	}
 	b.catalog = newCatalog(b)
 	return b
-}
-
-// sdkLogger sends the AWS SDK's own messages to slog, so that every log
-// line stays JSON: warnings as warnings, the rest at debug level.
-type sdkLogger struct{ logger *slog.Logger }
-
-// Logf implements the SDK's logging.Logger.
-func (l sdkLogger) Logf(c logging.Classification, format string, v ...any) {
-	level := slog.LevelDebug
-	if c == logging.Warn {
-		level = slog.LevelWarn
-	}
-	l.logger.Log(context.Background(), level, "aws sdk: "+fmt.Sprintf(format, v...))
 }
 
 // Region is the AWS region the backend calls.

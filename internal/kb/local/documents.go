@@ -98,6 +98,8 @@ func (s *Store) getDocument(knowledgeBaseID, uri string, span *kb.PageSpan) (*kb
 		if err != nil {
 			return nil, fmt.Errorf("document %q: %w", docPath, err)
 		}
+	} else if h.remote != "" {
+		return nil, fmt.Errorf("document %q: %w: knowledge base %q is served from %s, which holds its index and not its documents; the search results carry the text of each passage", docPath, kb.ErrUnavailable, name, h.remote)
 	} else {
 		if ix.hdr.Source == "" {
 			return nil, fmt.Errorf("document %q: %w: the index does not record its folder", docPath, kb.ErrUnavailable)

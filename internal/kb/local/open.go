@@ -9,6 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
+
+	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/s3source"
 )
 
 // Options says which local knowledge bases a Store opened by [Open] serves.
@@ -25,6 +28,13 @@ type Options struct {
 	Builtin Embedded
 	// Logger receives progress and warnings; nil discards.
 	Logger *slog.Logger
+	// Refresh is how often an s3:// source is checked for a new version
+	// (a conditional request); 0 never checks after the first copy.
+	Refresh time.Duration
+	// AwaitRemote makes Open wait for the first attempt to fetch each
+	// s3:// source (one-shot commands); a server does not wait and reports
+	// the fetch in its readiness instead.
+	AwaitRemote bool
 	// ReadOnly serves folders only from indexes built earlier (by
 	// "knowledge-mcp index"), never indexing one: for search, which must
 	// not rebuild an index as a side effect.
@@ -64,6 +74,9 @@ const (
 	sourceIndexFile
 	// sourceName is a knowledge base built earlier into DataDir.
 	sourceName
+	// sourceS3 is an index in S3 (s3://BUCKET/KEY), kept as a verified
+	// copy in DataDir and refreshed ([s3source.Mirror]).
+	sourceS3
 )
 
 // source is one parsed --kb value.
@@ -74,8 +87,11 @@ type source struct {
 	// Name is the knowledge base name: the value itself, the NAME of
 	// NAME=FOLDER, or derived from the folder or index file name.
 	Name string
-	// Path is the folder or the index file; empty for a name.
+	// Path is the folder or the index file; empty for a name; the URL
+	// for sourceS3.
 	Path string
+	// loc is the object of sourceS3.
+	loc s3source.Location
 }
 
 // parseSource decides what a --kb value means by its form alone, never by
@@ -84,8 +100,11 @@ type source struct {
 // "docs/api") is a folder, or an index file when it ends in .kbi;
 // "NAME=FOLDER" is a folder with its name; anything else is the name of a
 // knowledge base stored in the data folder. This is the one place that
-// decides it.
+// decides it. s3://BUCKET/KEY and NAME=s3://BUCKET/KEY are indexes in S3.
 func parseSource(spec string) (source, error) {
+	if name, url, ok := s3Spec(spec); ok {
+		return parseS3Source(spec, name, url)
+	}
 	if strings.TrimSpace(spec) == "" {
 		return source{}, sourceErrorf("empty --kb value: give a knowledge base NAME, a folder path (./docs) or NAME=FOLDER")
 	}
@@ -144,6 +163,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 			return nil, err
 		}
 	}
+	if opts.AwaitRemote && store.remote != nil {
+		store.remote.awaitFirst(ctx)
+	}
 	return store, nil
 }
 
@@ -151,6 +173,8 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 func (s *Store) addSource(ctx context.Context, src source, opts Options) error {
 	dataDir := opts.DataDir
 	switch {
+	case src.Kind == sourceS3:
+		return s.addS3(ctx, src, dataDir, opts.Refresh)
 	case src.Kind == sourceFolder && !opts.ReadOnly:
 		if info, err := os.Stat(src.Path); err != nil || !info.IsDir() {
 			return sourceErrorf("--kb %s: %s is not a folder", src.Spec, src.Path)

@@ -38,6 +38,10 @@ func TestOpenSources(t *testing.T) {
 		{"several", []string{"beta", "hb=" + folder}, []string{"beta", "hb"}, ""},
 		{"unknown name lists the known ones", []string{"gamma"}, nil, "(known: Team-Handbook, beta, hb)"},
 		{"NAME=missing folder", []string{"x=" + filepath.Join(dir, "nope")}, nil, "is not a folder"},
+		{"s3:// with a bad bucket", []string{"s3://Team_Docs/handbook.kbi"}, nil, "bucket name"},
+		{"s3:// without a key", []string{"hb=s3://team-docs"}, nil, "no object key"},
+		{"s3:// key that is no name", []string{"s3://team-docs/-draft.kbi"}, nil, "name it: --kb NAME=s3://team-docs/-draft.kbi"},
+		{"NAME=s3:// with a bad name", []string{"bad name=s3://team-docs/h.kbi"}, nil, "knowledge base name"},
 		{"bad name", []string{"../x=" + folder}, nil, "knowledge base name"},
 	}
 	for _, tt := range tests {

@@ -68,9 +68,16 @@ func (s *Store) unavailable(h *handle, err error) error {
 		hint = "knowledge-mcp index DIR --kb " + h.name
 	}
 	var out error
-	if errors.Is(err, fs.ErrNotExist) {
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && h.status != nil:
+		status := h.status()
+		if status == nil {
+			status = err // the copy was there a moment ago
+		}
+		out = fmt.Errorf("knowledge base %q: %w: %v", h.name, kb.ErrUnavailable, status)
+	case errors.Is(err, fs.ErrNotExist):
 		out = fmt.Errorf("knowledge base %q: %w: no index at %s; build it with: %s", h.name, kb.ErrUnavailable, h.path, hint)
-	} else {
+	default:
 		out = fmt.Errorf("knowledge base %q: %w: %v; rebuild it with: %s", h.name, kb.ErrUnavailable, err, hint)
 	}
 	h.lastErr.Store(&out)

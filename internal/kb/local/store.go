@@ -29,6 +29,8 @@ type Store struct {
 	logger *slog.Logger
 	mu     sync.RWMutex
 	kbs    []*handle
+	// remote keeps the copies of s3:// sources (Open); nil without any.
+	remote *remoteSources
 }
 
 var _ kb.Backend = (*Store)(nil)
@@ -53,6 +55,10 @@ type handle struct {
 	load func() (*generation, error)
 	// hint is the command that (re)builds this knowledge base.
 	hint string
+	// remote names where a remote index comes from (AddRemoteIndex);
+	// status says why its file is not there yet.
+	remote string
+	status func() error
 
 	cur       atomic.Pointer[generation]
 	reloading sync.Mutex
@@ -184,6 +190,9 @@ func (s *Store) Names() []string {
 
 // Close releases open index files.
 func (s *Store) Close() error {
+	if s.remote != nil {
+		s.remote.close() // no more swaps once closing
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, h := range s.kbs {
@@ -242,8 +251,11 @@ func (s *Store) ListKnowledgeBases(ctx context.Context) ([]kb.KnowledgeBase, err
 			info.UpdatedAt = time.Unix(ix.hdr.BuiltUnix, 0).UTC()
 		}
 		ds := kb.DataSource{ID: h.dataSourceID(), Name: ix.hdr.Source, Type: "LOCAL_FOLDER", Status: "indexed " + time.Unix(ix.hdr.BuiltUnix, 0).UTC().Format(time.RFC3339)}
-		if h.fsys != nil {
+		switch {
+		case h.fsys != nil:
 			ds = kb.DataSource{ID: h.dataSourceID(), Name: "documentation compiled into knowledge-mcp", Type: "EMBEDDED", Status: "ready"}
+		case h.remote != "":
+			ds.Name, ds.Type = h.remote, "S3"
 		}
 		info.DataSources = []kb.DataSource{ds}
 		out = append(out, info)

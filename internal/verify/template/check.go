@@ -71,6 +71,7 @@ func Check(t *Template, name string) *verify.Report {
 		{ID: "ingress", Title: "security groups open to 0.0.0.0/0 and the CloudFront-only origin (P7)", Run: c.ingress},
 		{ID: "cpu-architecture", Title: "ECS task CPU architecture declared (P4)", Run: c.cpuArchitecture},
 		{ID: "stickiness", Title: "target group stickiness and stateful sessions (P8)", Run: c.stickiness},
+		{ID: "s3-indexes", Title: "tasks serving s3:// indexes read them with the task role, from a private bucket", Run: c.s3IndexAccess},
 		{ID: "agentcore-runtime", Title: "AgentCore Runtime protocol, port and image architecture", Run: c.agentCoreRuntime},
 	})
 	r.Duration = time.Since(start)

@@ -30,11 +30,14 @@ func checkFile(t *testing.T, name string) *verify.Report {
 // every check without a warning.
 func TestGoodTemplatePasses(t *testing.T) {
 	r := checkFile(t, "good.yaml")
-	if len(r.Checks) != 11 {
-		t.Fatalf("%d checks, want 11", len(r.Checks))
+	if len(r.Checks) != 12 {
+		t.Fatalf("%d checks, want 12", len(r.Checks))
 	}
 	for _, c := range r.Checks {
 		if c.ID == "agentcore-runtime" && c.Status == verify.Skip { // an ECS template
+			continue
+		}
+		if c.ID == "s3-indexes" && c.Status == verify.Skip { // good.yaml serves no S3 index
 			continue
 		}
 		if c.Status != verify.Pass {
@@ -72,6 +75,9 @@ func TestFlawedTemplates(t *testing.T) {
 		{"p5-same-role.yaml", "task-roles", verify.Fail, "template-task-role", "P5", "same role"},
 		{"p7-open-ingress.yaml", "ingress", verify.Fail, "template-open-ingress", "P7", "0.0.0.0/0"},
 		{"p8-sticky.yaml", "stickiness", verify.Warn, "template-stickiness", "P8", "stickiness on"},
+		{"s3-execution-role.yaml", "s3-indexes", verify.Fail, "template-s3-index-read", "P5", "is on the execution role ExecutionRole, not the task role"},
+		{"s3-no-grant.yaml", "s3-indexes", verify.Fail, "template-s3-index-read", "P5", "the task role TaskRole has no s3:GetObject on arn:aws:s3:::${DocsBucket}/indexes/handbook.kbi"},
+		{"s3-public.yaml", "s3-indexes", verify.Fail, "template-s3-index-public", "", "allows [s3:GetObject] to anyone"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file+"/"+tt.check, func(t *testing.T) {
@@ -99,6 +105,26 @@ func TestFlawedTemplates(t *testing.T) {
 				t.Error("the report is OK although a check failed")
 			}
 		})
+	}
+}
+
+// TestS3IndexesReadable: a task serving indexes from S3 (one in KB, one
+// in the command's --kb) passes when its task role may read both objects
+// of a private bucket, and names each index it checked.
+func TestS3IndexesReadable(t *testing.T) {
+	r := checkFile(t, "s3-good.yaml")
+	c := r.Check("s3-indexes")
+	if c == nil || c.Status != verify.Pass {
+		t.Fatalf("s3-indexes = %+v, want pass", c)
+	}
+	text := strings.Join(c.Evidence, "\n")
+	for _, want := range []string{"s3://${DocsBucket}/indexes/handbook.kbi", "s3://team-faq/prod/faq.kbi", "task role TaskRole may s3:GetObject arn:aws:s3:::team-faq/prod/faq.kbi", "bucket DocsBucket blocks all public access"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("evidence does not say %q:\n%s", want, text)
+		}
+	}
+	if !r.OK {
+		t.Error("the report is not OK")
 	}
 }
 
@@ -174,10 +200,11 @@ Resources:
 	}
 }
 
-// TestGoodTemplateAsJSON: the good template converted to JSON (as the CDK
+// TestGoodTemplateAsJSON: the good template (with indexes in S3)
+// converted to JSON (as the CDK
 // writes templates) passes just the same.
 func TestGoodTemplateAsJSON(t *testing.T) {
-	yt, err := ParseFile(filepath.Join("testdata", "good.yaml"))
+	yt, err := ParseFile(filepath.Join("testdata", "s3-good.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
