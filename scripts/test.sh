@@ -46,12 +46,16 @@ run_go_tests "go-sdk (patched copy)" third_party/go-sdk -count=1 -timeout 10m \
 run_go_tests "bench-gosdk, upstream go-sdk" bench/gosdk -count=1 ./...
 run_go_tests "bench-gosdk, patched go-sdk" bench/gosdk -count=1 -modfile=go.patched.mod ./...
 
-# Brief fuzzing of the request path, the filter parser, stdio framing and
-# ingested metadata (seed corpora in testdata/fuzz).
+# Brief fuzzing of the request path, the filter parser, stdio framing, ingested metadata and the
+# document parsers (seed corpora in testdata/fuzz; the parsers' are the fixtures under
+# internal/ingest/testdata/formats).
 # Budgets are execution counts (~10 s each here), not durations: with a duration, Go 1.26's
 # fuzz coordinator can report a spurious "context deadline exceeded" at the end
 # (golang/go#75804, fixed in Go 1.27).
-for target in "FuzzParseEnvelope ./internal/httpserver 100000x" "FuzzMCPHandler ./internal/httpserver 30000x" "FuzzParseFilter ./internal/kb 200000x" "FuzzStdioFraming ./internal/mcpserver 10000x" "FuzzParseMetadata ./internal/ingest 30000x"; do
+for target in "FuzzParseEnvelope ./internal/httpserver 100000x" "FuzzMCPHandler ./internal/httpserver 30000x" "FuzzParseFilter ./internal/kb 200000x" \
+  "FuzzStdioFraming ./internal/mcpserver 10000x" "FuzzParseMetadata ./internal/ingest 30000x" \
+  "FuzzDetectFormat ./internal/ingest 200000x" "FuzzParsePDF ./internal/ingest 30000x" "FuzzParseDOCX ./internal/ingest 10000x" \
+  "FuzzParsePPTX ./internal/ingest 10000x" "FuzzParseXLSX ./internal/ingest 10000x" "FuzzParseCSV ./internal/ingest 30000x"; do
   set -- $target
   run_check "fuzz $1" go test -run='^$' -fuzz="^$1\$" -fuzztime="$3" "$2"
 done

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -66,12 +69,51 @@ can take a default back ("!vendor/"). --dry-run lists what would be read and why
 	fmt.Fprintf(env.stdout, "%s, %s, %s read in %s (%s/s)\n",
 		plural(stats.Documents, "document", "documents"), plural(stats.Chunks, "chunk", "chunks"),
 		formatBytes(float64(stats.Bytes)), stats.Duration.Round(time.Millisecond), formatBytes(rate))
+	if len(stats.Formats) > 0 {
+		fmt.Fprintf(env.stdout, "documents by format: %s\n", countList(stats.Formats))
+	}
+	if len(stats.Skipped) > 0 {
+		reasons := map[string]int{}
+		for _, s := range stats.Skipped {
+			reasons[skipKind(s.Reason)]++
+		}
+		fmt.Fprintf(env.stdout, "skipped by reason: %s (each file is named above)\n", printable(countList(reasons), false))
+	}
 	if cfg.Publish != "" {
 		return publishIndex(ctx, env, stats.Path, stats.Name, cfg.PublishTo)
 	}
 	flags := dataDirFlag(opts.DataDir)
 	fmt.Fprintf(env.stdout, "search it: knowledge-mcp search \"QUERY\" --kb %s%s; serve it: knowledge-mcp serve --kb %s%s\n", stats.Name, flags, stats.Name, flags)
 	return nil
+}
+
+// countList renders counts as "3 pdf, 1 docx", largest first, then by name.
+func countList(counts map[string]int) string {
+	keys := slices.Collect(maps.Keys(counts))
+	slices.SortFunc(keys, func(a, b string) int {
+		if c := cmp.Compare(counts[b], counts[a]); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%d %s", counts[k], k)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// skipKind shortens a skip reason to its kind, for grouping: the text
+// before its details ("corrupt or truncated PDF: missing %%EOF" is
+// "corrupt or truncated PDF"); a bad sidecar is one kind, whatever its name.
+func skipKind(reason string) string {
+	if strings.HasPrefix(reason, "sidecar ") {
+		return "bad metadata sidecar"
+	}
+	if i := strings.IndexAny(reason, ":(;"); i > 0 {
+		reason = reason[:i]
+	}
+	return strings.TrimSpace(reason)
 }
 
 // progress draws a progress bar on a terminal and plain lines elsewhere.

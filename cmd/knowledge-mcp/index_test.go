@@ -170,10 +170,15 @@ func TestIndexAndSearchCLI(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
 	}
-	if !strings.Contains(errOut, "skipped: manual.pdf: PDF") {
+	if !strings.Contains(errOut, "skipped: manual.pdf: corrupt or truncated PDF") {
 		t.Errorf("no PDF skip line:\n%s", errOut)
 	}
-	if !strings.Contains(errOut, "2/2 files read (last: other.md)") {
+	for _, want := range []string{"documents by format: 2 markdown", "skipped by reason: 1 corrupt or truncated PDF"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(errOut, "3/3 files read (last: other.md)") {
 		t.Errorf("no plain progress lines off a terminal:\n%s", errOut)
 	}
 	tests := []struct {
@@ -221,5 +226,23 @@ func TestSearchBuiltInDocs(t *testing.T) {
 				t.Errorf("exit %d; top result lacks %q:\n%s%s", code, tt.want, out, errOut)
 			}
 		})
+	}
+}
+
+func TestSkipKindAndCounts(t *testing.T) {
+	reasons := map[string]int{}
+	for _, r := range []string{
+		"corrupt or truncated PDF: not a PDF file: missing %%EOF",
+		"corrupt or truncated PDF: malformed PDF: xref",
+		"PDF has no text layer (3 pages of images, a scan?); run OCR on it first",
+		"legacy Word .doc; save it as .docx to index it",
+		"sidecar a.md.metadata.json: not valid JSON",
+		"sidecar b.md.metadata.json: not valid JSON",
+	} {
+		reasons[skipKind(r)]++
+	}
+	want := "2 bad metadata sidecar, 2 corrupt or truncated PDF, 1 PDF has no text layer, 1 legacy Word .doc"
+	if got := countList(reasons); got != want {
+		t.Errorf("countList = %q\nwant       %q", got, want)
 	}
 }

@@ -22,6 +22,9 @@ type Chunk struct {
 	// Text is the passage; Text == doc.Text[Start:End].
 	Text       string
 	Start, End int
+	// Page is the page (or slide) the chunk starts on, from 1; 0 when the
+	// document has no pages.
+	Page int
 }
 
 // ChunkOptions size the chunks.
@@ -76,6 +79,9 @@ type section struct {
 // headings; plain-text documents have none.
 func Split(doc *Document, opts ChunkOptions) []Chunk {
 	max, overlap := opts.sizes()
+	if doc.Format == FormatCSV || doc.Format == FormatXLSX {
+		overlap = 0 // rows carry their column names: a chunk is whole rows, none repeated
+	}
 	text := doc.Text
 	sections := sectionsOf(text, doc.Format != FormatText)
 	var chunks []Chunk
@@ -94,6 +100,7 @@ func Split(doc *Document, opts ChunkOptions) []Chunk {
 				Text:        text[start:end],
 				Start:       start,
 				End:         end,
+				Page:        doc.PageAt(start),
 			})
 		}
 	}
@@ -102,7 +109,7 @@ func Split(doc *Document, opts ChunkOptions) []Chunk {
 			for _, span := range splitSpan(text, start, end, max, overlap) {
 				s, e := trimSpan(text, span[0], span[1])
 				if s < e {
-					chunks = append(chunks, Chunk{Index: len(chunks), Text: text[s:e], Start: s, End: e})
+					chunks = append(chunks, Chunk{Index: len(chunks), Text: text[s:e], Start: s, End: e, Page: doc.PageAt(s)})
 				}
 			}
 		}

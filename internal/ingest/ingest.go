@@ -1,6 +1,9 @@
 // Package ingest turns a folder of documents into text a search index can
 // take: it walks the folder, reads Markdown (front matter as metadata), plain
-// text and HTML (text only), merges metadata from Bedrock-style
+// text, HTML (text only), PDF (the text layer, page by page, headings from
+// the outline), Word .docx, PowerPoint .pptx (slide by slide), Excel .xlsx
+// and CSV (a line per row with its column names; see docs/formats.md),
+// merges metadata from Bedrock-style
 // "<file>.metadata.json" sidecars, and splits each document into
 // heading-aware chunks with a size limit and overlap.
 //
@@ -19,6 +22,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -28,7 +32,19 @@ const (
 	FormatMarkdown = "markdown"
 	FormatText     = "text"
 	FormatHTML     = "html"
+	FormatPDF      = "pdf"
+	FormatDOCX     = "docx"
+	FormatPPTX     = "pptx"
+	FormatXLSX     = "xlsx"
+	FormatCSV      = "csv"
 )
+
+// binaryFormats are read by a parser of their own, not as text.
+var binaryFormats = map[string]bool{FormatPDF: true, FormatDOCX: true, FormatPPTX: true, FormatXLSX: true}
+
+// ParseTimeout bounds the time one file may take to parse; a file that
+// takes longer is skipped.
+const ParseTimeout = 2 * time.Minute
 
 // SidecarSuffix ends the name of a metadata sidecar: "a.pdf.metadata.json"
 // holds the metadata of "a.pdf", as Bedrock Knowledge Bases expect.
@@ -58,8 +74,24 @@ type Document struct {
 	Size int64
 	// Anchors maps HTML element ids to byte offsets in Text.
 	Anchors map[string]int
+	// Pages holds, for a PDF or a PowerPoint deck, the byte offset in Text
+	// where each page (slide) starts: page N starts at Pages[N-1].
+	Pages []int
 	// Warnings are problems that did not stop the file being indexed.
 	Warnings []Warning
+}
+
+// PageAt returns the number (from 1) of the page holding byte offset off
+// of Text, or 0 when the document has no pages.
+func (d *Document) PageAt(off int) int {
+	n := 0
+	for i, start := range d.Pages {
+		if start > off {
+			break
+		}
+		n = i + 1
+	}
+	return n
 }
 
 // Warning is a problem in a file that was indexed anyway, such as front
@@ -96,6 +128,16 @@ var formats = map[string]string{
 	".md": FormatMarkdown, ".markdown": FormatMarkdown, ".mdx": FormatMarkdown,
 	".txt": FormatText, ".text": FormatText, ".rst": FormatText, ".adoc": FormatText, "": FormatText,
 	".html": FormatHTML, ".htm": FormatHTML, ".xhtml": FormatHTML,
+	".pdf": FormatPDF, ".docx": FormatDOCX, ".pptx": FormatPPTX, ".xlsx": FormatXLSX,
+	".csv": FormatCSV, ".tsv": FormatCSV,
+}
+
+// legacyFormats are the binary Office formats, which are not read: the
+// reason says what to convert them to.
+var legacyFormats = map[string]string{
+	".doc": "legacy Word .doc; save it as .docx to index it",
+	".xls": "legacy Excel .xls; save it as .xlsx to index it",
+	".ppt": "legacy PowerPoint .ppt; save it as .pptx to index it",
 }
 
 // FormatOf returns the format of a file name, or "" when it is not one that
@@ -192,8 +234,8 @@ func Walk(root string, opts WalkOptions) (*Listing, error) {
 			return nil
 		}
 		ext := strings.ToLower(path.Ext(rel))
-		if ext == ".pdf" {
-			out.Skipped = append(out.Skipped, &SkipError{Path: rel, Reason: "PDF (no maintained pure-Go PDF text extractor is built in; convert it to text or Markdown)"})
+		if reason, ok := legacyFormats[ext]; ok {
+			out.Skipped = append(out.Skipped, &SkipError{Path: rel, Reason: reason})
 			return nil
 		}
 		if FormatOf(rel) == "" {
@@ -302,7 +344,7 @@ func readChecked(rel, full, side string, opts Options) (content, sidecar []byte,
 	if err != nil {
 		return nil, nil, "", readSkip(rel, "", err)
 	}
-	if isBinary(content) {
+	if !binaryFormats[FormatOf(rel)] && isBinary(content) {
 		return nil, nil, "", &SkipError{Path: rel, Reason: "binary content"}
 	}
 	if side != "" {
@@ -391,16 +433,26 @@ func Load(root, rel string, opts Options) (*Document, error) {
 // Parse builds a Document from a file's bytes and its sidecar's (nil when
 // none). hash is stored as is.
 func Parse(rel string, content, sidecar []byte, hash string) (*Document, error) {
-	if isBinary(content) {
-		return nil, &SkipError{Path: rel, Reason: "binary content"}
+	format, err := DetectFormat(rel, content)
+	if err != nil {
+		return nil, &SkipError{Path: rel, Reason: err.Error()}
 	}
-	doc := &Document{Path: rel, Format: FormatOf(rel), Hash: hash, Size: int64(len(content))}
-	if doc.Format == "" {
-		doc.Format = FormatText
-	}
+	doc := &Document{Path: rel, Format: format, Hash: hash, Size: int64(len(content))}
 	content = bytes.TrimPrefix(content, []byte("\xef\xbb\xbf"))
 	var meta map[string]any
 	switch doc.Format {
+	case FormatPDF, FormatDOCX, FormatPPTX, FormatXLSX:
+		o, err := parseBinary(doc.Format, content, time.Now().Add(ParseTimeout))
+		if err != nil {
+			return nil, &SkipError{Path: rel, Reason: err.Error()}
+		}
+		doc.Text, doc.Title, doc.Pages, meta = o.text, o.title, o.pages, o.meta
+	case FormatCSV:
+		text, err := guard(func() (string, error) { return parseCSV(content, time.Now().Add(ParseTimeout)) })
+		if err != nil {
+			return nil, &SkipError{Path: rel, Reason: err.Error()}
+		}
+		doc.Text = text
 	case FormatMarkdown:
 		var body []byte
 		var warn *Warning
@@ -447,12 +499,114 @@ func Parse(rel string, content, sidecar []byte, hash string) (*Document, error) 
 			meta[k] = v
 		}
 	}
-	doc.Metadata = meta
+	if len(meta) > 0 {
+		doc.Metadata = meta
+	}
 	if doc.Title == "" {
 		base := path.Base(rel)
 		doc.Title = strings.TrimSuffix(base, path.Ext(base))
 	}
 	return doc, nil
+}
+
+// DetectFormat returns the format of a file from its name and checks that
+// its content is what the name says: a PDF starts with "%PDF-", an Office
+// file is a zip; an empty PDF or Office file, or text that is binary, is an
+// error saying so.
+func DetectFormat(rel string, content []byte) (string, error) {
+	format := FormatOf(rel)
+	if format == "" {
+		format = FormatText
+	}
+	if !binaryFormats[format] {
+		if isBinary(content) {
+			return "", errors.New("binary content")
+		}
+		return format, nil
+	}
+	if len(content) == 0 {
+		return "", errors.New("empty file (0 bytes)")
+	}
+	switch format {
+	case FormatPDF:
+		head := content[:min(len(content), 1024)]
+		if !bytes.Contains(head, []byte("%PDF-")) {
+			return "", errors.New("not a PDF (no %PDF- header)")
+		}
+	default:
+		if bytes.HasPrefix(content, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}) {
+			return "", fmt.Errorf("password-protected, or a legacy binary file renamed .%s; remove the password or save it again as .%s", format, format)
+		}
+		if !bytes.HasPrefix(content, []byte("PK\x03\x04")) {
+			return "", fmt.Errorf("not a valid .%s (not a zip)", format)
+		}
+	}
+	return format, nil
+}
+
+// parseBinary runs the parser of a PDF or Office format. A parser that
+// panics or runs past the deadline costs this file only: the parsers check
+// the deadline as they go, and a parser stuck where it cannot (inside the
+// PDF library) is abandoned a little after it, on its goroutine.
+func parseBinary(format string, content []byte, deadline time.Time) (*officeText, error) {
+	type result struct {
+		o   *officeText
+		err error
+	}
+	done := make(chan result, 1)
+	parse := parseNow
+	go func() {
+		o, err := parse(format, content, deadline)
+		done <- result{o, err}
+	}()
+	timer := time.NewTimer(time.Until(deadline) + abandonGrace)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		return r.o, r.err
+	case <-timer.C:
+		return nil, fmt.Errorf("%w (%s); the parser was abandoned", errParseTimeout, ParseTimeout)
+	}
+}
+
+// abandonGrace is how long after its deadline a parser is waited for;
+// parseNow runs the parsers. Tests change both.
+var (
+	abandonGrace = 10 * time.Second
+	parseNow     = parseBinaryNow
+)
+
+func parseBinaryNow(format string, content []byte, deadline time.Time) (*officeText, error) {
+	r, size := bytes.NewReader(content), int64(len(content))
+	return guard(func() (*officeText, error) {
+		switch format {
+		case FormatPDF:
+			return pdfDocument(r, size, deadline)
+		case FormatDOCX:
+			return parseDOCX(r, size, deadline)
+		case FormatPPTX:
+			return parsePPTX(r, size, deadline)
+		case FormatXLSX:
+			return parseXLSX(r, size, deadline)
+		}
+		return nil, fmt.Errorf("no parser for %s", format)
+	})
+}
+
+// guard runs parse, turning a panic into an error.
+func guard[T any](parse func() (T, error)) (out T, err error) {
+	defer func() {
+		if x := recover(); x != nil {
+			var zero T
+			out = zero
+			if x == errParseTimeout {
+				err = fmt.Errorf("%w (%s)", errParseTimeout, ParseTimeout)
+				return
+			}
+			err = fmt.Errorf("the parser failed on this file: %v", x)
+		}
+	}()
+	return parse()
 }
 
 // textTitle returns a plain text file's first non-empty line when it looks

@@ -122,6 +122,9 @@ type Result struct {
 	// ContentType is the kind of passage where the backend has several
 	// (Bedrock: TEXT, IMAGE, ROW); empty means text.
 	ContentType string `json:"content_type,omitempty"`
+	// Page is the page (of a PDF) or slide (of a presentation) the passage
+	// starts on, from 1; 0 when the document has no pages.
+	Page int `json:"page,omitempty"`
 }
 
 // Document is the full text of one source document.
@@ -133,6 +136,17 @@ type Document struct {
 	SizeBytes int64          `json:"size_bytes"`
 	Truncated bool           `json:"truncated,omitempty"`
 	Metadata  map[string]any `json:"metadata,omitempty"`
+	// Pages says which pages Text holds when the document has pages (a PDF,
+	// or a presentation's slides); nil otherwise.
+	Pages *PageSpan `json:"pages,omitempty"`
+}
+
+// PageSpan is a range of pages of a document, from 1, both ends included,
+// and the number of pages the document has.
+type PageSpan struct {
+	First int `json:"first"`
+	Last  int `json:"last"`
+	Total int `json:"total"`
 }
 
 // AskQuery is a question for a [Generator].

@@ -1,6 +1,9 @@
 package kb
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // DocumentLister is implemented by backends that can enumerate the documents
 // of a knowledge base, so that the MCP server can offer them in
@@ -23,6 +26,29 @@ type DocumentInfo struct {
 	Title     string `json:"title,omitempty"`
 	MIMEType  string `json:"mime_type,omitempty"`
 	SizeBytes int64  `json:"size_bytes,omitempty"`
+}
+
+// PageReader is implemented by backends that can return a range of pages
+// of a paged document (a PDF, a slide deck), so that a long manual can be
+// read a part at a time. It is optional: without it, get_document returns
+// the whole text.
+type PageReader interface {
+	// GetDocumentPages is GetDocument restricted to pages first..last (from
+	// 1, both included; last 0 means the last page). A document without
+	// pages, or a range outside the document, is an error wrapping
+	// ErrInvalidArgument.
+	GetDocumentPages(ctx context.Context, knowledgeBaseID, uri string, first, last int) (*Document, error)
+}
+
+// GetDocumentPages reads pages first..last of a document from b when b is
+// a [PageReader]; otherwise it is an error wrapping ErrInvalidArgument that
+// says to read the whole document.
+func GetDocumentPages(ctx context.Context, b Backend, knowledgeBaseID, uri string, first, last int) (*Document, error) {
+	pr, ok := b.(PageReader)
+	if !ok {
+		return nil, fmt.Errorf("pages: %w: this knowledge base's backend cannot read page ranges; omit pages to read the whole document", ErrInvalidArgument)
+	}
+	return pr.GetDocumentPages(ctx, knowledgeBaseID, uri, first, last)
 }
 
 // GenerationSupport is implemented by a [Generator] whose ability to answer

@@ -46,6 +46,7 @@ type Passage struct {
 	LocationType    string         `json:"location_type,omitempty" jsonschema:"kind of source location, e.g. S3, WEB, FILE"`
 	Metadata        map[string]any `json:"metadata,omitempty" jsonschema:"metadata attributes of the source, usable in filter"`
 	ContentType     string         `json:"content_type,omitempty" jsonschema:"kind of passage where it is not plain text (Bedrock: IMAGE, ROW); absent for text"`
+	Page            int            `json:"page,omitempty" jsonschema:"the page of a PDF (the slide of a presentation) the passage starts on, from 1; absent for documents without pages. Cite it, and pass it as pages to get_document to read around the passage"`
 }
 
 const filterDescription = `Only return passages whose metadata matches, in the JSON shape of Amazon Bedrock's RetrievalFilter: an object with exactly one operator.
@@ -174,7 +175,7 @@ func passages(results []kb.Result, defaultKB string) []Passage {
 		out[i] = Passage{
 			Rank: i + 1, Title: r.Title, URI: r.URI, ResourceURI: resourceURI(kbID, r.URI), KnowledgeBaseID: kbID,
 			Score: r.Score, Text: r.Text, HeadingPath: r.HeadingPath, DocumentID: r.DocumentID, ChunkIndex: r.ChunkIndex,
-			LocationType: r.LocationType, Metadata: r.Metadata, ContentType: r.ContentType,
+			LocationType: r.LocationType, Metadata: r.Metadata, ContentType: r.ContentType, Page: r.Page,
 		}
 	}
 	return out
@@ -225,6 +226,9 @@ func writePassage(b *strings.Builder, p Passage) {
 	}
 	fmt.Fprintf(b, "[%d] %s (score %.3f)\n", p.Rank, title, p.Score)
 	fmt.Fprintf(b, "Source: %s", p.URI)
+	if p.Page > 0 {
+		fmt.Fprintf(b, ", %s", pageLabel(p.URI, p.Page))
+	}
 	if p.KnowledgeBaseID != "" {
 		fmt.Fprintf(b, " (knowledge base %s)", p.KnowledgeBaseID)
 	}
@@ -237,6 +241,15 @@ func writePassage(b *strings.Builder, p Passage) {
 	}
 	b.WriteString(strings.TrimSpace(p.Text))
 	b.WriteString("\n")
+}
+
+// pageLabel names page n of the document at uri: "slide n" in a
+// presentation, "page n" otherwise.
+func pageLabel(uri string, n int) string {
+	if strings.HasSuffix(strings.ToLower(uri), ".pptx") {
+		return fmt.Sprintf("slide %d", n)
+	}
+	return fmt.Sprintf("page %d", n)
 }
 
 // writeGuardrail states a guardrail verdict other than NONE on a line of its

@@ -10,7 +10,8 @@ import (
 // InstrumentBackend returns b with every call timed and its outcome reported
 // to obs under the backend label name. The optional interfaces pass through:
 // when b implements [kb.Generator] so does the result, and the result's
-// [kb.DocumentLister] and [kb.GenerationSupport] answer as b's do. A nil obs
+// [kb.DocumentLister], [kb.PageReader] and [kb.GenerationSupport] answer as
+// b's do. A nil obs
 // returns b unchanged.
 func InstrumentBackend(b kb.Backend, name string, obs Observer) kb.Backend {
 	if obs == nil || b == nil {
@@ -35,6 +36,7 @@ type instrumented struct {
 var (
 	_ kb.Backend           = (*instrumented)(nil)
 	_ kb.DocumentLister    = (*instrumented)(nil)
+	_ kb.PageReader        = (*instrumented)(nil)
 	_ kb.GenerationSupport = (*instrumented)(nil)
 	_ kb.Generator         = (*instrumentedGenerator)(nil)
 )
@@ -81,6 +83,14 @@ func (i *instrumented) ListDocuments(ctx context.Context, knowledgeBaseID, curso
 	docs, next, err := lister.ListDocuments(ctx, knowledgeBaseID, cursor, limit)
 	i.observe("list_documents", start, err)
 	return docs, next, err
+}
+
+// GetDocumentPages reads a page range from b, or says b cannot.
+func (i *instrumented) GetDocumentPages(ctx context.Context, knowledgeBaseID, uri string, first, last int) (*kb.Document, error) {
+	start := time.Now()
+	doc, err := kb.GetDocumentPages(ctx, i.next, knowledgeBaseID, uri, first, last)
+	i.observe("get_document", start, err)
+	return doc, err
 }
 
 // CanGenerate reports whether b can answer Ask.

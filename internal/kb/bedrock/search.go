@@ -26,6 +26,8 @@ const (
 	SourceURIKey = "x-amz-bedrock-kb-source-uri"
 	// TitleKey is the metadata key read as a result's title, when present.
 	TitleKey = "title"
+	// PageNumberKey holds the page of a PDF a chunk comes from.
+	PageNumberKey = "x-amz-bedrock-kb-document-page-number"
 )
 
 // maxRetrievalText is the longest query Retrieve accepts (1,000 characters).
@@ -339,6 +341,9 @@ func toResult(kbID string, content *types.RetrievalResultContent, loc *types.Ret
 		}
 	}
 	r.Title = title(r.Metadata, r.URI, r.LocationType)
+	if p, ok := r.Metadata[PageNumberKey].(float64); ok && p >= 1 && p == float64(int(p)) {
+		r.Page = int(p)
+	}
 	return r
 }
 

@@ -75,7 +75,10 @@ type BuildStats struct {
 	// matter that is not valid YAML).
 	Warnings  []ingest.Warning
 	Documents int
-	Chunks    int
+	// Formats counts the documents of the index by format (ingest's
+	// Format constants).
+	Formats map[string]int
+	Chunks  int
 	// Bytes is the size of the files read.
 	Bytes    int64
 	Duration time.Duration
@@ -250,6 +253,10 @@ func Build(ctx context.Context, opts BuildOptions) (*BuildStats, error) {
 		return nil, err
 	}
 	stats.Documents = len(ix.docs)
+	stats.Formats = map[string]int{}
+	for _, d := range ix.docs {
+		stats.Formats[d.Format]++
+	}
 	stats.Chunks = len(ix.chunks)
 	stats.Duration = time.Since(start)
 	return stats, nil
@@ -335,7 +342,7 @@ func prepareFile(f ingest.File, prev *index, reuse bool, opts BuildOptions) prep
 					if err != nil {
 						return preparedFile{err: fmt.Errorf("reuse %s from the previous index: %w", f.Path, err)}
 					}
-					chunks = append(chunks, chunkInput{heading: heading, text: text})
+					chunks = append(chunks, chunkInput{heading: heading, text: text, page: prev.chunks[c].Page})
 				}
 				p.doc, p.chunks, p.status = old, chunks, statusUnchanged
 				return p
@@ -359,7 +366,7 @@ func chunksOf(doc *ingest.Document, opts ingest.ChunkOptions) []chunkInput {
 	parts := ingest.Split(doc, opts)
 	out := make([]chunkInput, len(parts))
 	for i, p := range parts {
-		out[i] = chunkInput{heading: p.HeadingPath, text: p.Text}
+		out[i] = chunkInput{heading: p.HeadingPath, text: p.Text, page: int32(p.Page)}
 	}
 	return out
 }

@@ -34,6 +34,23 @@ func readLimit(format string) int64 {
 // are served, and never through "..", an absolute path or a symlink
 // leading out of the folder.
 func (s *Store) GetDocument(ctx context.Context, knowledgeBaseID, uri string) (*kb.Document, error) {
+	return s.getDocument(knowledgeBaseID, uri, nil)
+}
+
+var _ kb.PageReader = (*Store)(nil)
+
+// GetDocumentPages implements kb.PageReader: the text of pages first..last
+// of a PDF (slides of a presentation); last 0 means the last page.
+func (s *Store) GetDocumentPages(ctx context.Context, knowledgeBaseID, uri string, first, last int) (*kb.Document, error) {
+	if first < 1 || (last != 0 && last < first) {
+		return nil, fmt.Errorf("pages %d-%d: %w: pages count from 1 and the range must not be empty", first, last, kb.ErrInvalidArgument)
+	}
+	return s.getDocument(knowledgeBaseID, uri, &kb.PageSpan{First: first, Last: last})
+}
+
+// getDocument reads a document, and only the pages of span when it is not
+// nil.
+func (s *Store) getDocument(knowledgeBaseID, uri string, span *kb.PageSpan) (*kb.Document, error) {
 	name, docPath := knowledgeBaseID, uri
 	if strings.Contains(uri, "://") {
 		var err error
@@ -108,6 +125,28 @@ func (s *Store) GetDocument(ctx context.Context, knowledgeBaseID, uri string) (*
 		Metadata:  doc.Metadata,
 		Truncated: truncated,
 	}
+	if len(doc.Pages) > 0 {
+		out.Pages = &kb.PageSpan{First: 1, Last: len(doc.Pages), Total: len(doc.Pages)}
+	}
+	if span != nil {
+		if len(doc.Pages) == 0 {
+			return nil, fmt.Errorf("document %q: %w: it has no pages (only PDFs and slide decks do); omit pages to read it whole", docPath, kb.ErrInvalidArgument)
+		}
+		total := len(doc.Pages)
+		last := span.Last
+		if last == 0 || last > total {
+			last = total
+		}
+		if span.First > total {
+			return nil, fmt.Errorf("document %q: %w: page %d is past its last page, %d", docPath, kb.ErrInvalidArgument, span.First, total)
+		}
+		end := len(doc.Text)
+		if last < total {
+			end = doc.Pages[last]
+		}
+		out.Text = doc.Text[doc.Pages[span.First-1]:end]
+		out.Pages = &kb.PageSpan{First: span.First, Last: last, Total: total}
+	}
 	if len(out.Text) > MaxDocumentBytes {
 		cut := MaxDocumentBytes
 		for cut > 0 && !isRuneStart(out.Text[cut]) {
@@ -124,8 +163,8 @@ func mimeType(format string) string {
 	switch format {
 	case ingest.FormatMarkdown:
 		return "text/markdown"
-	case ingest.FormatHTML:
-		return "text/markdown" // rendered from HTML as Markdown-like text
+	case ingest.FormatHTML, ingest.FormatPDF, ingest.FormatDOCX, ingest.FormatPPTX, ingest.FormatXLSX, ingest.FormatCSV:
+		return "text/markdown" // rendered as Markdown-like text
 	}
 	return "text/plain"
 }

@@ -18,7 +18,7 @@ import (
 
 // File layout, all integers little-endian:
 //
-//	"KBIDX\x00\x00\x01"                    magic and format version
+//	"KBIDX\x00\x00\x02"                    magic and format version
 //	text section                           chunk heading paths and texts
 //	meta section                           gob: header, docs, chunks, sorted terms, postStart
 //	ids section                            uint32 chunk id per posting
@@ -31,11 +31,13 @@ import (
 // Every section is checksummed, so a truncated or corrupt file is refused
 // with an error saying how to rebuild it.
 const (
-	magic      = "KBIDX\x00\x00\x01"
+	magic      = "KBIDX\x00\x00\x02"
 	endMagic   = "KBIDXEND"
 	numSection = 4
 	footerSize = numSection*20 + 4 + 8
-	formatVer  = 1
+	// formatVer 2 added chunk page numbers; an index of format 1 is
+	// refused as unreadable (index rebuilds it).
+	formatVer = 2
 )
 
 const (

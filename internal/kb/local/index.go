@@ -63,6 +63,9 @@ type chunkEntry struct {
 	TextOff int64
 	HeadLen int32 // heading path, joined by headingSep, comes first
 	TextLen int32
+	// Page is the page (slide) the chunk starts on, from 1; 0 for
+	// documents without pages.
+	Page int32
 }
 
 const headingSep = "\x1f"

@@ -15,6 +15,7 @@ import (
 type chunkInput struct {
 	heading []string
 	text    string
+	page    int32
 	// body and head are the term ids of text and of the heading path.
 	body, head []uint32
 	analyzed   bool
@@ -180,7 +181,7 @@ func (b *builder) addDoc(d docEntry, chunks []chunkInput) error {
 		if _, err := io.WriteString(b.text, c.text); err != nil {
 			return fmt.Errorf("write chunk text: %w", err)
 		}
-		b.chunks = append(b.chunks, chunkEntry{Doc: docID, Index: int32(i), TextOff: b.textOff, HeadLen: int32(len(head)), TextLen: int32(len(c.text))})
+		b.chunks = append(b.chunks, chunkEntry{Doc: docID, Index: int32(i), TextOff: b.textOff, HeadLen: int32(len(head)), TextLen: int32(len(c.text)), Page: c.page})
 		b.textOff += int64(len(head) + len(c.text))
 
 		var l [3]uint16

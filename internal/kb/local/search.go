@@ -94,6 +94,7 @@ func (ix *index) result(s scored) kb.Result {
 		KnowledgeBaseID: ix.hdr.Name,
 		LocationType:    "LOCAL",
 		Metadata:        ix.metadataOf(c.Doc),
+		Page:            int(c.Page),
 	}
 }
 
