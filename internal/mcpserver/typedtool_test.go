@@ -264,3 +264,38 @@ func sameJSON(t *testing.T, a, b any) bool {
 	}
 	return reflect.DeepEqual(x, y)
 }
+
+// BenchmarkAddTool compares one tools/call of a tool registered with
+// mcp.AddTool and with addTool, through an in-memory session:
+//
+//	go test ./internal/mcpserver -run '^$' -bench AddTool -benchmem -count 10
+func BenchmarkAddTool(b *testing.B) {
+	args := map[string]any{"query": "q", "max": 3, "ratio": 0.25, "tags": []string{"a", "b"}}
+	for _, bc := range []struct {
+		name string
+		add  func(*mcp.Server)
+	}{
+		{"mcp.AddTool", func(s *mcp.Server) { mcp.AddTool(s, &mcp.Tool{Name: "diff", Description: "d"}, diffHandler) }},
+		{"addTool", func(s *mcp.Server) { addTool(s, &mcp.Tool{Name: "diff", Description: "d"}, diffHandler) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			server := mcp.NewServer(&mcp.Implementation{Name: "s", Version: "0"}, nil)
+			bc.add(server)
+			st, ct := mcp.NewInMemoryTransports()
+			if _, err := server.Connect(b.Context(), st, nil); err != nil {
+				b.Fatal(err)
+			}
+			cs, err := mcp.NewClient(&mcp.Implementation{Name: "c", Version: "0"}, nil).Connect(b.Context(), ct, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer cs.Close()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := cs.CallTool(b.Context(), &mcp.CallToolParams{Name: "diff", Arguments: args}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -97,3 +97,24 @@ func TestReadBatchSingleMessageSkipsBatchAttempt(t *testing.T) {
 		t.Errorf("patched readBatch allocates %.0f, v1.8.0 %.0f: the batch attempt was not skipped", patched, old)
 	}
 }
+
+// BenchmarkReadBatch compares readBatch with v1.8.0's on the body of one
+// tools/call, the common case the patch is for:
+//
+//	go test ./mcp -run '^$' -bench ReadBatch -benchmem -count 10
+func BenchmarkReadBatch(b *testing.B) {
+	body := []byte(`{"jsonrpc":"2.0","id":"test-1","method":"tools/call","params":{"name":"simpleadd","arguments":{"a":10,"b":20}}}`)
+	for _, bc := range []struct {
+		name string
+		read func([]byte) ([]jsonrpc.Message, bool, error)
+	}{{"v1.8.0", readBatchV180}, {"patched", readBatch}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := bc.read(body); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
