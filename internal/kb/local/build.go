@@ -248,8 +248,10 @@ func Build(ctx context.Context, opts BuildOptions) (*BuildStats, error) {
 			}
 		}
 	}
-	ix := b.finish(header{Format: formatVer, Name: opts.Name, Description: description, Source: dir, BuiltUnix: time.Now().Unix(), Ranking: ranking, Chunk: chunking})
-	if err := w.commit(ix); err != nil {
+	// The postings are written from the builder's own, scored in place,
+	// rather than copied into the index's arrays first.
+	ix, post := b.finishStreamed(header{Format: formatVer, Name: opts.Name, Description: description, Source: dir, BuiltUnix: time.Now().Unix(), Ranking: ranking, Chunk: chunking})
+	if err := w.commit(ix, post); err != nil {
 		return nil, err
 	}
 	stats.Documents = len(ix.docs)
@@ -358,8 +360,12 @@ func prepareFile(f ingest.File, prev *index, reuse bool, opts BuildOptions) prep
 	return p
 }
 
+// docEntryOf copies what the index keeps of a document. The title is
+// cloned: it is often a slice of the document's text (its first heading),
+// and sharing it would keep every document's whole text alive until the
+// index is written.
 func docEntryOf(doc *ingest.Document) docEntry {
-	return docEntry{Path: doc.Path, Title: doc.Title, Format: doc.Format, Hash: doc.Hash, Size: doc.Size, Metadata: doc.Metadata}
+	return docEntry{Path: doc.Path, Title: strings.Clone(doc.Title), Format: doc.Format, Hash: doc.Hash, Size: doc.Size, Metadata: doc.Metadata}
 }
 
 func chunksOf(doc *ingest.Document, opts ingest.ChunkOptions) []chunkInput {

@@ -225,8 +225,38 @@ func (b *builder) count(ids []uint32, shift uint, limit uint32) {
 
 // finish computes BM25F impacts (idf × saturated weighted frequency, the
 // whole per-term score, so a query only adds numbers) and returns the
-// index. Terms are sorted so the file is deterministic.
+// index with its postings in memory. Terms are sorted so the file is
+// deterministic.
 func (b *builder) finish(h header) *index {
+	ix, p := b.finishStreamed(h)
+	ix.ids = make([]uint32, 0, p.total)
+	ix.impacts = make([]uint16, 0, p.total)
+	for _, old := range p.order {
+		for _, v := range b.postings[old] {
+			ix.ids = append(ix.ids, uint32(v>>32))
+			ix.impacts = append(ix.impacts, quantize(math.Float32frombits(uint32(v)), ix.scale))
+		}
+		b.postings[old] = nil
+	}
+	return ix
+}
+
+// streamedPostings writes a builder's scored postings to an index file
+// without making the index's ids and impacts arrays: the builder's own
+// postings are the only copy, and each term's are released once its
+// impacts are written.
+type streamedPostings struct {
+	b     *builder
+	order []uint32 // old term ids in the order of the index's terms
+	total int
+	scale float32
+}
+
+// finishStreamed is finish without the postings arrays: it scores the
+// postings in place (each keeps its chunk id in the high 32 bits and
+// takes the float32 bits of its impact in the low 32) and returns the
+// index, lacking ids and impacts, and what writes them.
+func (b *builder) finishStreamed(h header) (*index, *streamedPostings) {
 	n := len(b.chunks)
 	var avg [3]float64
 	for f := range 3 {
@@ -245,26 +275,22 @@ func (b *builder) finish(h header) *index {
 	}
 	slices.SortFunc(order, func(x, y uint32) int { return strings.Compare(terms[x], terms[y]) })
 
-	total := 0
-	for _, p := range b.postings {
-		total += len(p)
-	}
 	ix := &index{
 		hdr:       h,
 		docs:      b.docs,
 		chunks:    b.chunks,
 		terms:     make(map[string]uint32, len(order)),
 		postStart: make([]uint32, 0, len(order)+1),
-		ids:       make([]uint32, 0, total),
 	}
-	raw := make([]float32, 0, total)
+	total := 0
 	maxImpact := float32(0)
 	for newID, old := range order {
 		ix.terms[terms[old]] = uint32(newID)
-		ix.postStart = append(ix.postStart, uint32(len(ix.ids)))
+		ix.postStart = append(ix.postStart, uint32(total))
 		posts := b.postings[old]
+		total += len(posts)
 		w := idf(n, len(posts))
-		for _, p := range posts {
+		for k, p := range posts {
 			id, packed := uint32(p>>32), uint32(p)
 			freq := [3]float64{float64(packed & 0xffff), float64((packed >> 16) & 0xff), float64(packed >> 24)}
 			var tf float64
@@ -276,23 +302,58 @@ func (b *builder) finish(h header) *index {
 				tf += weights[f] * freq[f] / norm
 			}
 			impact := float32(w * tf * (b.r.K1 + 1) / (b.r.K1 + tf))
-			ix.ids = append(ix.ids, id)
-			raw = append(raw, impact)
+			posts[k] = uint64(id)<<32 | uint64(math.Float32bits(impact))
 			maxImpact = max(maxImpact, impact)
 		}
-		b.postings[old] = nil
 	}
-	ix.postStart = append(ix.postStart, uint32(len(ix.ids)))
+	ix.postStart = append(ix.postStart, uint32(total))
 	ix.scale = max(maxImpact, math.SmallestNonzeroFloat32) / 65535
-	ix.impacts = make([]uint16, len(raw))
-	for i, v := range raw {
-		q := math.Round(float64(v / ix.scale))
-		ix.impacts[i] = uint16(max(1, min(q, 65535)))
-	}
 	ix.byPath = make(map[string]int32, len(ix.docs))
 	for i, d := range ix.docs {
 		ix.byPath[d.Path] = int32(i)
 	}
 	ix.hdr.TextBytes = b.textOff
-	return ix
+	return ix, &streamedPostings{b: b, order: order, total: total, scale: ix.scale}
+}
+
+// quantize turns an impact into the uint16 the index stores.
+func quantize(v, scale float32) uint16 {
+	q := math.Round(float64(v / scale))
+	return uint16(max(1, min(q, 65535)))
+}
+
+// writeIDs writes the ids section: every posting's chunk id, term by term.
+func (s *streamedPostings) writeIDs(w io.Writer) error {
+	buf := make([]uint32, 0, 1<<14)
+	for _, old := range s.order {
+		for _, v := range s.b.postings[old] {
+			if len(buf) == cap(buf) {
+				if err := writeUint32s(w, buf); err != nil {
+					return err
+				}
+				buf = buf[:0]
+			}
+			buf = append(buf, uint32(v>>32))
+		}
+	}
+	return writeUint32s(w, buf)
+}
+
+// writeImpacts writes the impacts section and releases each term's
+// postings once written; it runs after writeIDs, once.
+func (s *streamedPostings) writeImpacts(w io.Writer) error {
+	buf := make([]uint16, 0, 1<<15)
+	for _, old := range s.order {
+		for _, v := range s.b.postings[old] {
+			if len(buf) == cap(buf) {
+				if err := writeUint16s(w, buf); err != nil {
+					return err
+				}
+				buf = buf[:0]
+			}
+			buf = append(buf, quantize(math.Float32frombits(uint32(v)), s.scale))
+		}
+		s.b.postings[old] = nil
+	}
+	return writeUint16s(w, buf)
 }
