@@ -69,8 +69,9 @@ func liveHeap() int64 {
 	return int64(ms.HeapAlloc)
 }
 
-// A build holds, once every file is read, little more than the postings
-// (about the size of the text read, on this corpus): not the documents'
+// A build holds, once every file is read, little more than its compact
+// postings (about half the size of the text read, on this corpus; eight
+// bytes a posting made them larger than the text): not the documents'
 // texts, which a title sliced from its document's text used to keep
 // alive. When the file is written, before it replaces the old one, the
 // postings are released too: they are written from the builder's own,
@@ -96,7 +97,7 @@ func TestBuildReleasesTextsAndPostings(t *testing.T) {
 	// buffers, the dictionary.
 	const slack = 3 << 20
 	t.Logf("input %d bytes; live heap after the last file %d, before the rename %d", input, afterFiles, beforeRename)
-	if bound := input*3/2 + slack; afterFiles > bound {
+	if bound := input*3/4 + slack; afterFiles > bound {
 		t.Errorf("live heap after the last file is %d bytes for %d bytes read; want at most %d", afterFiles, input, bound)
 	}
 	if bound := input/4 + slack; beforeRename > bound {
