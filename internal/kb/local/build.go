@@ -151,6 +151,10 @@ func Build(ctx context.Context, opts BuildOptions) (*BuildStats, error) {
 	switch {
 	case err == nil:
 		defer prev.closer.Close()
+		// The build reuses the previous index's documents and chunk
+		// texts, never its postings or terms: let them go now rather
+		// than hold them beside the new ones.
+		prev.ids, prev.impacts, prev.postStart, prev.terms = nil, nil, nil, nil
 		if prev.hdr.Source != dir {
 			stats.Previous = fmt.Sprintf("the previous index was built from %s; rebuilding from %s", prev.hdr.Source, dir)
 			logger.Warn("knowledge base now indexes another folder", "kb", opts.Name, "previous", prev.hdr.Source, "folder", dir)

@@ -73,35 +73,39 @@ func liveHeap() int64 {
 // postings (about half the size of the text read, on this corpus; eight
 // bytes a posting made them larger than the text): not the documents'
 // texts, which a title sliced from its document's text used to keep
-// alive. When the file is written, before it replaces the old one, the
-// postings are released too: they are written from the builder's own,
-// not copied into the index's arrays first. The figures are the live heap
-// after a collection, so they do not depend on when the collector runs.
+// alive, nor, when it updates an index, the previous index's postings.
+// When the file is written, before it replaces the old one, the postings
+// are released too: they are written from the builder's own, not copied
+// into the index's arrays first. The figures are the live heap after a
+// collection, so they do not depend on when the collector runs.
 func TestBuildReleasesTextsAndPostings(t *testing.T) {
-	dir := t.TempDir()
-	input := writeCorpus(t, dir, 64, 128<<10)
-	base := liveHeap()
-	var afterFiles, beforeRename int64
-	_, err := Build(context.Background(), BuildOptions{Dir: dir, Name: "mem", DataDir: t.TempDir(), Hooks: BuildHooks{
-		AfterFile: func(n int) {
-			if n == 64 {
-				afterFiles = liveHeap() - base
-			}
-		},
-		BeforeRename: func() { beforeRename = liveHeap() - base },
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, data := t.TempDir(), t.TempDir()
+	const files = 64
+	input := writeCorpus(t, dir, files, 128<<10)
 	// Slack for what does not grow with the corpus: tokenizer caches,
 	// buffers, the dictionary.
 	const slack = 3 << 20
-	t.Logf("input %d bytes; live heap after the last file %d, before the rename %d", input, afterFiles, beforeRename)
-	if bound := input*3/4 + slack; afterFiles > bound {
-		t.Errorf("live heap after the last file is %d bytes for %d bytes read; want at most %d", afterFiles, input, bound)
-	}
-	if bound := input/4 + slack; beforeRename > bound {
-		t.Errorf("live heap once the index is written is %d bytes for %d bytes read; want at most %d", beforeRename, input, bound)
+	for _, build := range []string{"first", "incremental"} {
+		base := liveHeap()
+		var afterFiles, beforeRename int64
+		_, err := Build(context.Background(), BuildOptions{Dir: dir, Name: "mem", DataDir: data, Hooks: BuildHooks{
+			AfterFile: func(n int) {
+				if n == files {
+					afterFiles = liveHeap() - base
+				}
+			},
+			BeforeRename: func() { beforeRename = liveHeap() - base },
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s build: input %d bytes; live heap after the last file %d, before the rename %d", build, input, afterFiles, beforeRename)
+		if bound := input*3/4 + slack; afterFiles > bound {
+			t.Errorf("%s build: live heap after the last file is %d bytes for %d bytes read; want at most %d", build, afterFiles, input, bound)
+		}
+		if bound := input/4 + slack; beforeRename > bound {
+			t.Errorf("%s build: live heap once the index is written is %d bytes for %d bytes read; want at most %d", build, beforeRename, input, bound)
+		}
 	}
 }
 
