@@ -1,13 +1,14 @@
 package config
 
 import (
-	"flag"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/knowledge-mcp/knowledge-mcp/internal/golden"
 )
 
-var update = flag.Bool("update", false, "rewrite the generated configuration tables under docs/")
+var update = golden.Update
 
 // docTables are the configuration tables of docs/, each generated from the
 // flag definitions so that it cannot drift from --help.

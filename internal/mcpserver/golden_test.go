@@ -3,37 +3,23 @@ package mcpserver_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/knowledge-mcp/knowledge-mcp/internal/golden"
+
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/kbtest"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/mcpserver"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/ and the generated section of docs/reference.md")
+var update = golden.Update
 
-// checkGolden compares got with the file at path, or rewrites it with -update.
+// checkGolden compares got with the file at path (golden.Check).
 func checkGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run: go test ./internal/mcpserver -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s changed; if on purpose, run: go test ./internal/mcpserver -update\n--- got ---\n%s", path, got)
-	}
+	golden.Check(t, path, got)
 }
 
 func marshal(t *testing.T, v any) []byte {

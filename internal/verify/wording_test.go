@@ -2,37 +2,14 @@ package verify
 
 import (
 	"bytes"
-	"flag"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/knowledge-mcp/knowledge-mcp/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// checkGolden compares got with testdata/name, or rewrites it with -update.
-func checkGolden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
 
 // word finds the words of a text, to spot one written twice in a row, in
 // or out of parentheses: "unreachable (unreachable)", "the the".
@@ -129,4 +106,10 @@ func TestParseURLWithoutScheme(t *testing.T) {
 			t.Errorf("%s: err = %v, want %q", tt.in, err, tt.err)
 		}
 	}
+}
+
+// checkGolden compares got with testdata/name (golden.Check).
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	golden.Check(t, filepath.Join("testdata", name), []byte(got))
 }
