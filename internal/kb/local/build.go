@@ -151,6 +151,10 @@ func Build(ctx context.Context, opts BuildOptions) (*BuildStats, error) {
 	switch {
 	case err == nil:
 		defer prev.closer.Close()
+		// The build reuses the previous index's documents and chunk
+		// texts, never its postings or terms: let them go now rather
+		// than hold them beside the new ones.
+		prev.ids, prev.impacts, prev.postStart, prev.terms = nil, nil, nil, nil
 		if prev.hdr.Source != dir {
 			stats.Previous = fmt.Sprintf("the previous index was built from %s; rebuilding from %s", prev.hdr.Source, dir)
 			logger.Warn("knowledge base now indexes another folder", "kb", opts.Name, "previous", prev.hdr.Source, "folder", dir)
@@ -248,8 +252,10 @@ func Build(ctx context.Context, opts BuildOptions) (*BuildStats, error) {
 			}
 		}
 	}
-	ix := b.finish(header{Format: formatVer, Name: opts.Name, Description: description, Source: dir, BuiltUnix: time.Now().Unix(), Ranking: ranking, Chunk: chunking})
-	if err := w.commit(ix); err != nil {
+	// The postings are written from the builder's own, scored in place,
+	// rather than copied into the index's arrays first.
+	ix, post := b.finishStreamed(header{Format: formatVer, Name: opts.Name, Description: description, Source: dir, BuiltUnix: time.Now().Unix(), Ranking: ranking, Chunk: chunking})
+	if err := w.commit(ix, post); err != nil {
 		return nil, err
 	}
 	stats.Documents = len(ix.docs)
@@ -358,8 +364,12 @@ func prepareFile(f ingest.File, prev *index, reuse bool, opts BuildOptions) prep
 	return p
 }
 
+// docEntryOf copies what the index keeps of a document. The title is
+// cloned: it is often a slice of the document's text (its first heading),
+// and sharing it would keep every document's whole text alive until the
+// index is written.
 func docEntryOf(doc *ingest.Document) docEntry {
-	return docEntry{Path: doc.Path, Title: doc.Title, Format: doc.Format, Hash: doc.Hash, Size: doc.Size, Metadata: doc.Metadata}
+	return docEntry{Path: doc.Path, Title: strings.Clone(doc.Title), Format: doc.Format, Hash: doc.Hash, Size: doc.Size, Metadata: doc.Metadata}
 }
 
 func chunksOf(doc *ingest.Document, opts ingest.ChunkOptions) []chunkInput {

@@ -40,7 +40,7 @@ func EncodeFS(name, description string, fsys fs.FS) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := writeTail(&buf, text, ix); err != nil {
+	if err := writeTail(&buf, text, ix, memPostings{ix}); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil

@@ -120,11 +120,11 @@ func (w *fileWriter) abort() {
 	os.Remove(w.tmp)
 }
 
-// commit writes everything after the text, syncs, and renames the file
-// into place atomically.
-func (w *fileWriter) commit(ix *index) error {
+// commit writes everything after the text, the postings from post, syncs,
+// and renames the file into place atomically.
+func (w *fileWriter) commit(ix *index, post postingsWriter) error {
 	defer w.abort()
-	if err := writeTail(w.bw, w.text, ix); err != nil {
+	if err := writeTail(w.bw, w.text, ix, post); err != nil {
 		return err
 	}
 	if err := w.bw.Flush(); err != nil {
@@ -147,9 +147,22 @@ func (w *fileWriter) commit(ix *index) error {
 	return nil
 }
 
+// postingsWriter writes the ids and impacts sections of an index file, in
+// that order.
+type postingsWriter interface {
+	writeIDs(io.Writer) error
+	writeImpacts(io.Writer) error
+}
+
+// memPostings writes the postings of an index held in memory.
+type memPostings struct{ ix *index }
+
+func (m memPostings) writeIDs(w io.Writer) error     { return writeUint32s(w, m.ix.ids) }
+func (m memPostings) writeImpacts(w io.Writer) error { return writeUint16s(w, m.ix.impacts) }
+
 // writeTail writes the sections after the text section, which text
-// counted, and the footer to w.
-func writeTail(w io.Writer, text *countingWriter, ix *index) error {
+// counted, and the footer to w; post writes the postings of ix.
+func writeTail(w io.Writer, text *countingWriter, ix *index, post postingsWriter) error {
 	var secs [numSection]section
 	secs[secText] = section{off: int64(len(magic)), len: text.n, crc: text.crc}
 	off := secs[secText].off + secs[secText].len
@@ -174,10 +187,10 @@ func writeTail(w io.Writer, text *countingWriter, ix *index) error {
 	}); err != nil {
 		return fmt.Errorf("write index metadata: %w", err)
 	}
-	if err := writeSection(secIDs, func(cw io.Writer) error { return writeUint32s(cw, ix.ids) }); err != nil {
+	if err := writeSection(secIDs, post.writeIDs); err != nil {
 		return fmt.Errorf("write postings: %w", err)
 	}
-	if err := writeSection(secImpacts, func(cw io.Writer) error { return writeUint16s(cw, ix.impacts) }); err != nil {
+	if err := writeSection(secImpacts, post.writeImpacts); err != nil {
 		return fmt.Errorf("write postings: %w", err)
 	}
 	var foot bytes.Buffer

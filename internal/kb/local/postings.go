@@ -1,6 +1,7 @@
 package local
 
 import (
+	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
@@ -135,8 +136,13 @@ type builder struct {
 	docs   []docEntry
 	chunks []chunkEntry
 
-	// postings holds, per term id, chunk id << 32 | packed frequencies.
-	postings [][]uint64
+	// postings holds, per term id, its postings as uvarint pairs: the
+	// chunk id less the term's previous one, then the packed field
+	// frequencies (two or three bytes a posting instead of eight).
+	// last is the term's last chunk id, df its number of postings.
+	postings [][]byte
+	last     []uint32
+	df       []uint32
 	lens     [][3]uint16
 	total    [3]float64
 
@@ -196,7 +202,10 @@ func (b *builder) addDoc(d docEntry, chunks []chunkInput) error {
 		}
 		b.lens = append(b.lens, l)
 		for _, id := range b.tfTouched {
-			b.postings[id] = append(b.postings[id], uint64(chunkID)<<32|uint64(b.tf[id]))
+			p := binary.AppendUvarint(b.postings[id], uint64(chunkID-b.last[id]))
+			b.postings[id] = binary.AppendUvarint(p, uint64(b.tf[id]))
+			b.last[id] = chunkID
+			b.df[id]++
 			b.tf[id] = 0
 		}
 		b.tfTouched = b.tfTouched[:0]
@@ -212,6 +221,8 @@ func (b *builder) count(ids []uint32, shift uint, limit uint32) {
 		for int(id) >= len(b.tf) {
 			b.tf = append(b.tf, 0)
 			b.postings = append(b.postings, nil)
+			b.last = append(b.last, 0)
+			b.df = append(b.df, 0)
 		}
 		f := b.tf[id]
 		if f == 0 {
@@ -223,76 +234,169 @@ func (b *builder) count(ids []uint32, shift uint, limit uint32) {
 	}
 }
 
-// finish computes BM25F impacts (idf × saturated weighted frequency, the
-// whole per-term score, so a query only adds numbers) and returns the
-// index. Terms are sorted so the file is deterministic.
-func (b *builder) finish(h header) *index {
-	n := len(b.chunks)
-	var avg [3]float64
-	for f := range 3 {
-		avg[f] = max(b.total[f]/float64(max(n, 1)), 1)
+// eachPosting calls fn with the chunk id and packed field frequencies of
+// each posting of a term, in chunk order.
+func eachPosting(p []byte, fn func(chunk, packed uint32)) {
+	chunk := uint32(0)
+	for len(p) > 0 {
+		d, n := binary.Uvarint(p)
+		f, m := binary.Uvarint(p[n:])
+		p = p[n+m:]
+		chunk += uint32(d)
+		fn(chunk, uint32(f))
 	}
-	weights := [3]float64{1, b.r.HeadingWeight, b.r.TitleWeight}
+}
+
+// scorer computes BM25F impacts: idf × saturated weighted frequency, the
+// whole per-term score, so a query only adds numbers.
+type scorer struct {
+	b       *builder
+	n       int
+	avg     [3]float64
+	weights [3]float64
+}
+
+// idf is the inverse document frequency of a term with df postings.
+func (s *scorer) idf(df uint32) float64 { return idf(s.n, int(df)) }
+
+// impact is a posting's score, w its term's idf.
+func (s *scorer) impact(w float64, chunk, packed uint32) float32 {
+	r := s.b.r
+	freq := [3]float64{float64(packed & 0xffff), float64((packed >> 16) & 0xff), float64(packed >> 24)}
+	var tf float64
+	for f := range 3 {
+		if freq[f] == 0 || s.weights[f] == 0 {
+			continue
+		}
+		norm := 1 - r.B + r.B*float64(s.b.lens[chunk][f])/s.avg[f]
+		tf += s.weights[f] * freq[f] / norm
+	}
+	return float32(w * tf * (r.K1 + 1) / (r.K1 + tf))
+}
+
+// quantize turns an impact into the uint16 the index stores.
+func quantize(v, scale float32) uint16 {
+	q := math.Round(float64(v / scale))
+	return uint16(max(1, min(q, 65535)))
+}
+
+// finish computes the impacts and returns the index with its postings in
+// memory. Terms are sorted so the file is deterministic.
+func (b *builder) finish(h header) *index {
+	ix, p := b.finishStreamed(h)
+	ix.ids = make([]uint32, 0, p.total)
+	ix.impacts = make([]uint16, 0, p.total)
+	for _, old := range p.order {
+		w := p.s.idf(b.df[old])
+		eachPosting(b.postings[old], func(chunk, packed uint32) {
+			ix.ids = append(ix.ids, chunk)
+			ix.impacts = append(ix.impacts, quantize(p.s.impact(w, chunk, packed), ix.scale))
+		})
+		b.postings[old] = nil
+	}
+	return ix
+}
+
+// streamedPostings writes a builder's postings to an index file without
+// making the index's ids and impacts arrays: the builder's compact
+// postings are the only copy, and each term's are released once its
+// impacts are written.
+type streamedPostings struct {
+	b     *builder
+	s     *scorer
+	order []uint32 // builder term ids in the order of the index's terms
+	total int
+	scale float32
+}
+
+// finishStreamed is finish without the postings arrays: it scores every
+// posting once for the largest impact, which sets the quantization scale,
+// and returns the index, lacking ids and impacts, and what writes them
+// (scoring each posting again, the same way).
+func (b *builder) finishStreamed(h header) (*index, *streamedPostings) {
+	s := &scorer{b: b, n: len(b.chunks), weights: [3]float64{1, b.r.HeadingWeight, b.r.TitleWeight}}
+	for f := range 3 {
+		s.avg[f] = max(b.total[f]/float64(max(s.n, 1)), 1)
+	}
 	terms := b.dict.terms
 	for len(b.postings) < len(terms) {
 		b.postings = append(b.postings, nil)
+		b.last = append(b.last, 0)
+		b.df = append(b.df, 0)
 	}
 	order := make([]uint32, 0, len(terms))
 	for i := range terms {
-		if len(b.postings[i]) > 0 { // a term seen only in a skipped file has none
+		if b.df[i] > 0 { // a term seen only in a skipped file has none
 			order = append(order, uint32(i))
 		}
 	}
 	slices.SortFunc(order, func(x, y uint32) int { return strings.Compare(terms[x], terms[y]) })
 
-	total := 0
-	for _, p := range b.postings {
-		total += len(p)
-	}
 	ix := &index{
 		hdr:       h,
 		docs:      b.docs,
 		chunks:    b.chunks,
 		terms:     make(map[string]uint32, len(order)),
 		postStart: make([]uint32, 0, len(order)+1),
-		ids:       make([]uint32, 0, total),
 	}
-	raw := make([]float32, 0, total)
+	total := 0
 	maxImpact := float32(0)
 	for newID, old := range order {
 		ix.terms[terms[old]] = uint32(newID)
-		ix.postStart = append(ix.postStart, uint32(len(ix.ids)))
-		posts := b.postings[old]
-		w := idf(n, len(posts))
-		for _, p := range posts {
-			id, packed := uint32(p>>32), uint32(p)
-			freq := [3]float64{float64(packed & 0xffff), float64((packed >> 16) & 0xff), float64(packed >> 24)}
-			var tf float64
-			for f := range 3 {
-				if freq[f] == 0 || weights[f] == 0 {
-					continue
-				}
-				norm := 1 - b.r.B + b.r.B*float64(b.lens[id][f])/avg[f]
-				tf += weights[f] * freq[f] / norm
-			}
-			impact := float32(w * tf * (b.r.K1 + 1) / (b.r.K1 + tf))
-			ix.ids = append(ix.ids, id)
-			raw = append(raw, impact)
-			maxImpact = max(maxImpact, impact)
-		}
-		b.postings[old] = nil
+		ix.postStart = append(ix.postStart, uint32(total))
+		total += int(b.df[old])
+		w := s.idf(b.df[old])
+		eachPosting(b.postings[old], func(chunk, packed uint32) {
+			maxImpact = max(maxImpact, s.impact(w, chunk, packed))
+		})
 	}
-	ix.postStart = append(ix.postStart, uint32(len(ix.ids)))
+	ix.postStart = append(ix.postStart, uint32(total))
 	ix.scale = max(maxImpact, math.SmallestNonzeroFloat32) / 65535
-	ix.impacts = make([]uint16, len(raw))
-	for i, v := range raw {
-		q := math.Round(float64(v / ix.scale))
-		ix.impacts[i] = uint16(max(1, min(q, 65535)))
-	}
 	ix.byPath = make(map[string]int32, len(ix.docs))
 	for i, d := range ix.docs {
 		ix.byPath[d.Path] = int32(i)
 	}
 	ix.hdr.TextBytes = b.textOff
-	return ix
+	return ix, &streamedPostings{b: b, s: s, order: order, total: total, scale: ix.scale}
+}
+
+// writeIDs writes the ids section: every posting's chunk id, term by term.
+func (p *streamedPostings) writeIDs(w io.Writer) error {
+	buf := make([]uint32, 0, 1<<14)
+	var err error
+	for _, old := range p.order {
+		eachPosting(p.b.postings[old], func(chunk, _ uint32) {
+			if len(buf) == cap(buf) && err == nil {
+				err = writeUint32s(w, buf)
+				buf = buf[:0]
+			}
+			buf = append(buf, chunk)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return writeUint32s(w, buf)
+}
+
+// writeImpacts writes the impacts section and releases each term's
+// postings once written; it runs after writeIDs, once.
+func (p *streamedPostings) writeImpacts(w io.Writer) error {
+	buf := make([]uint16, 0, 1<<15)
+	var err error
+	for _, old := range p.order {
+		weight := p.s.idf(p.b.df[old])
+		eachPosting(p.b.postings[old], func(chunk, packed uint32) {
+			if len(buf) == cap(buf) && err == nil {
+				err = writeUint16s(w, buf)
+				buf = buf[:0]
+			}
+			buf = append(buf, quantize(p.s.impact(weight, chunk, packed), p.scale))
+		})
+		if err != nil {
+			return err
+		}
+		p.b.postings[old] = nil
+	}
+	return writeUint16s(w, buf)
 }
