@@ -16,7 +16,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strings"
+
+	"github.com/knowledge-mcp/knowledge-mcp/bench/synth"
 )
 
 func main() {
@@ -35,26 +36,6 @@ func main() {
 	}
 }
 
-var stopwords = strings.Fields("the of and to a in is it that for on with as was by be this are or from at an not have has but which can you if will all when so one their there more what how your do its may only into these also than any should then each would such other them about use used")
-
-// vocabulary returns n distinct pseudo-words built from syllables.
-func vocabulary(r *rand.Rand, n int) []string {
-	syll := strings.Fields("ka lo mi ne ta ri su po de ga fe bi zo lu ve ha ni ro sa te co ma pu di ge")
-	seen := map[string]bool{}
-	var out []string
-	for len(out) < n {
-		var b strings.Builder
-		for range 2 + r.IntN(3) {
-			b.WriteString(syll[r.IntN(len(syll))])
-		}
-		if w := b.String(); !seen[w] {
-			seen[w] = true
-			out = append(out, w)
-		}
-	}
-	return out
-}
-
 func gen(dir string, files, fileBytes, bigBytes int) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -64,26 +45,19 @@ func gen(dir string, files, fileBytes, bigBytes int) error {
 		os.Remove(p)
 	}
 	r := rand.New(rand.NewPCG(3, 4))
-	vocab := vocabulary(r, 50000)
-	zipf := rand.NewZipf(r, 1.07, 2, uint64(len(vocab)-1))
-	word := func() string {
-		if r.Float64() < 0.4 {
-			return stopwords[r.IntN(len(stopwords))]
-		}
-		return vocab[zipf.Uint64()]
-	}
+	words := synth.New(r, 50000)
 	write := func(name string, size int) error {
 		f, err := os.Create(filepath.Join(dir, name))
 		if err != nil {
 			return err
 		}
 		w := bufio.NewWriter(f)
-		n, _ := fmt.Fprintf(w, "# %s %s\n\n", vocab[zipf.Uint64()], vocab[zipf.Uint64()])
+		n, _ := fmt.Fprintf(w, "# %s %s\n\n", words.Term(), words.Term())
 		for n < size {
-			k, _ := fmt.Fprintf(w, "## %s %s\n\n", vocab[zipf.Uint64()], vocab[zipf.Uint64()])
+			k, _ := fmt.Fprintf(w, "## %s %s\n\n", words.Term(), words.Term())
 			n += k
 			for sec := 0; sec < 950 && n < size; {
-				k, _ := w.WriteString(word())
+				k, _ := w.WriteString(words.Word())
 				if r.IntN(12) == 0 {
 					w.WriteString(". ")
 				} else {

@@ -33,6 +33,8 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/knowledge-mcp/knowledge-mcp/bench/synth"
+
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb"
 	"github.com/knowledge-mcp/knowledge-mcp/internal/kb/local"
 )
@@ -73,50 +75,21 @@ func main() {
 	}
 }
 
-var stopwords = strings.Fields("the of and to a in is it that for on with as was by be this are or from at an not have has but which can you if will all when so one their there more what how your do its may only into these also than any should then each would such other them about use used")
-
-// vocabulary returns n pseudo-words built from syllables.
-func vocabulary(r *rand.Rand, n int) []string {
-	syll := strings.Fields("ka lo mi ne ta ri su po de ga fe bi zo lu ve ha ni ro sa te co ma pu di ge")
-	seen := map[string]bool{}
-	var out []string
-	for len(out) < n {
-		k := 2 + r.IntN(3)
-		var b strings.Builder
-		for range k {
-			b.WriteString(syll[r.IntN(len(syll))])
-		}
-		w := b.String()
-		if !seen[w] {
-			seen[w] = true
-			out = append(out, w)
-		}
-	}
-	return out
-}
-
 func gen(dir string, nChunks, nQueries int) error {
 	r := rand.New(rand.NewPCG(1, 2))
-	vocab := vocabulary(r, 50000)
-	zipf := rand.NewZipf(r, 1.07, 2, uint64(len(vocab)-1))
-	word := func() string {
-		if r.Float64() < 0.4 {
-			return stopwords[r.IntN(len(stopwords))]
-		}
-		return vocab[zipf.Uint64()]
-	}
+	words := synth.New(r, 50000)
 	corpus := filepath.Join(dir, "corpus")
 	os.RemoveAll(corpus)
 	var sections []string
 	const perFile = 10
 	for f := 0; f*perFile < nChunks; f++ {
 		var b strings.Builder
-		fmt.Fprintf(&b, "# %s %s\n\n", word(), vocab[zipf.Uint64()])
+		fmt.Fprintf(&b, "# %s %s\n\n", words.Word(), words.Term())
 		for s := 0; s < perFile && f*perFile+s < nChunks; s++ {
-			fmt.Fprintf(&b, "## %s %s\n\n", vocab[zipf.Uint64()], vocab[zipf.Uint64()])
+			fmt.Fprintf(&b, "## %s %s\n\n", words.Term(), words.Term())
 			var sec strings.Builder
 			for sec.Len() < 950 {
-				sec.WriteString(word())
+				sec.WriteString(words.Word())
 				if r.IntN(12) == 0 {
 					sec.WriteString(". ")
 				} else {
