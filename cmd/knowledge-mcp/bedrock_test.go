@@ -41,19 +41,6 @@ func getBody(t *testing.T, url string) (int, string) {
 	return resp.StatusCode, string(data)
 }
 
-func connect(t *testing.T, url string) (*mcp.ClientSession, context.Context) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	client := mcp.NewClient(&mcp.Implementation{Name: "bedrock-e2e", Version: "1"}, nil)
-	cs, err := client.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: url + "/mcp"}, nil)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	t.Cleanup(func() { cs.Close() })
-	return cs, ctx
-}
-
 // callTool calls a tool and decodes its structured content into out.
 func callTool(t *testing.T, ctx context.Context, cs *mcp.ClientSession, name string, args map[string]any, out any) *mcp.CallToolResult {
 	t.Helper()

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -25,14 +23,7 @@ func TestLocalKnowledgeBaseOverMCP(t *testing.T) {
 		"dev/health.md.metadata.json": `{"metadataAttributes":{"team":{"value":{"type":"STRING","stringValue":"dev"}}}}`,
 	})
 	srv := testbin.Start(t, []string{"KNOWLEDGE_MCP_DATA=" + dataDir}, "--kb", "handbook="+folder)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	client := mcp.NewClient(&mcp.Implementation{Name: "e2e", Version: "1"}, nil)
-	cs, err := client.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: srv.URL + "/mcp"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cs.Close()
+	cs, ctx := connect(t, srv.URL)
 
 	call := func(name string, args map[string]any) (*mcp.CallToolResult, map[string]any) {
 		t.Helper()

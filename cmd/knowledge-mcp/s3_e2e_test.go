@@ -91,13 +91,7 @@ func TestServeFromS3(t *testing.T) {
 		resp, _ := testbin.Call(t, "GET", srv.URL+"/readyz", "")
 		return resp.StatusCode == http.StatusOK
 	})
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cs, err := mcp.NewClient(&mcp.Implementation{Name: "e2e", Version: "1"}, nil).Connect(ctx, &mcp.StreamableClientTransport{Endpoint: srv.URL + "/mcp"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cs.Close()
+	cs, ctx := connect(t, srv.URL)
 	search := func() string {
 		res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "search_knowledge_base", Arguments: map[string]any{"query": "annual leave"}})
 		if err != nil || res.IsError {
